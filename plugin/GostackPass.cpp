@@ -1,0 +1,174 @@
+//===- GostackPass.cpp - decide and instrument ----------------------------===//
+//
+// Which functions get a check, and what each gets:
+//
+//  * A module compiled with `-Xclang -fsplit-stack` (what gostack-clang
+//    passes) arrives with "split-stack" on every function except those marked
+//    __attribute__((no_split_stack)); we instrument exactly those. A module
+//    with no tagged definition at all (plain `opt`, or clang without the flag)
+//    gets every definition instrumented.
+//  * Instrumented functions keep "split-stack": X86FrameLowering then emits the
+//    check before the prologue (docs/design.md, "The prologue check"). Every
+//    one of them has a frame (frame pointers are forced), so none skips it.
+//  * Variadic functions cannot carry "split-stack" (the backend aborts); they
+//    are split into an unchecked entry with a bounded frame and a checked
+//    body (VariadicOutlining.cpp).
+//  * Calls to code we did not compile go through the system stack
+//    (ForeignCalls.cpp).
+//  * `main` is renamed so the runtime's main can run it as task 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GostackPass.h"
+
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/GlobalAlias.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace gostack {
+
+void diagnose(const Function &F, const Twine &Msg, bool IsError) {
+  DiagnosticLocation Loc(F.getSubprogram());
+  F.getContext().diagnose(DiagnosticInfoUnsupported(
+      F, "gostack: " + Msg, Loc, IsError ? DS_Error : DS_Warning));
+}
+
+namespace {
+
+enum class Skip { No, NoSplitStack, Naked, CallingConv, Generated };
+
+/// Why \p F must not get a check, if it must not.
+Skip whyNotInstrumented(const Function &F, bool FrontendTagged) {
+  if (F.hasFnAttribute(attr::Thunk) || F.hasFnAttribute(attr::VariadicEntry))
+    return Skip::Generated;
+  if (FrontendTagged && !F.hasFnAttribute(attr::SplitStack))
+    return Skip::NoSplitStack;
+  // A naked function has no prologue to put a check in.
+  if (F.hasFnAttribute(Attribute::Naked))
+    return Skip::Naked;
+  // Interrupt handlers run on whatever stack the CPU gave them.
+  if (F.getCallingConv() == CallingConv::X86_INTR)
+    return Skip::CallingConv;
+  return Skip::No;
+}
+
+void reportSkipped(Function &F, Skip Why, OptimizationRemarkEmitter &ORE) {
+  switch (Why) {
+  case Skip::No:
+  case Skip::Generated:
+    return;
+  case Skip::NoSplitStack:
+    ORE.emit([&] {
+      return OptimizationRemarkMissed("gostack", "NoSplitStack", &F)
+             << "not instrumented: no_split_stack";
+    });
+    return;
+  case Skip::Naked:
+    diagnose(F, "naked function '" + F.getName() +
+                    "' is not instrumented; it must fit in the stack guard "
+                    "reserve (docs/design.md)");
+    return;
+  case Skip::CallingConv:
+    diagnose(F, "function '" + F.getName() +
+                    "' uses the x86 interrupt calling convention and is not "
+                    "instrumented");
+    return;
+  }
+}
+
+/// Gives \p F the prologue check and a frame pointer.
+void instrument(Function &F, OptimizationRemarkEmitter &ORE) {
+  F.addFnAttr(attr::SplitStack);
+  ORE.emit([&] {
+    return OptimizationRemark("gostack", "Instrumented", &F)
+           << "stack check inserted";
+  });
+}
+
+/// Lets other translation units see, at link time, that \p F is ours: they
+/// test the address of a weak reference to the marker (ForeignCalls.cpp).
+void addInstrumentedMarker(Function &F) {
+  // main is renamed and called by the runtime only.
+  if (!F.hasExternalLinkage() || F.getName().empty() || F.getName() == "main")
+    return;
+  Module &M = *F.getParent();
+  std::string Name = (rt::InstrumentedMarkerPrefix + F.getName()).str();
+  if (M.getNamedValue(Name))
+    return;
+  auto *GA = GlobalAlias::create(Type::getInt8Ty(M.getContext()), 0,
+                                 GlobalValue::ExternalLinkage, Name, &F, &M);
+  GA->setVisibility(F.getVisibility());
+  GA->setDSOLocal(F.isDSOLocal());
+}
+
+/// The runtime defines `main` and runs the user's as task 1.
+void renameMain(Module &M, Function &Main) {
+  if (Function *Existing = M.getFunction(rt::UserMain)) {
+    diagnose(*Existing, "'" + rt::UserMain +
+                            "' is reserved by the gostack runtime; main "
+                            "will not run as a task",
+             /*IsError=*/true);
+    return;
+  }
+  Main.setName(rt::UserMain);
+}
+
+} // namespace
+
+PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
+  auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+
+  bool FrontendTagged = false;
+  for (const Function &F : M)
+    if (!F.isDeclaration() && F.hasFnAttribute(attr::SplitStack))
+      FrontendTagged = true;
+
+  // Decide first: the loop below adds functions to the module.
+  SmallVector<Function *, 32> Work;
+  for (Function &F : M) {
+    if (F.isDeclaration())
+      continue;
+    // Every frame keeps a frame pointer: copystack and fatal backtraces walk
+    // the chain, also through functions that are not checked.
+    F.addFnAttr("frame-pointer", "all");
+    Skip Why = whyNotInstrumented(F, FrontendTagged);
+    if (Why == Skip::No) {
+      Work.push_back(&F);
+      continue;
+    }
+    F.removeFnAttr(attr::SplitStack);
+    reportSkipped(F, Why, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
+  }
+
+  Function *Main = nullptr;
+  ThunkCache Thunks;
+  for (Function *F : Work) {
+    Function *Checked = F;
+    if (F->isVarArg()) {
+      F->removeFnAttr(attr::SplitStack);
+      Checked = outlineVariadicBody(
+          *F, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*F));
+      // F's analyses describe code that now lives in the body.
+      FAM.clear(*F, F->getName());
+      if (!Checked)
+        continue;
+    }
+    auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*Checked);
+    instrument(*Checked, ORE);
+    routeForeignCalls(*Checked, FAM.getResult<TargetLibraryAnalysis>(*Checked),
+                      ORE, Thunks);
+    addInstrumentedMarker(*F);
+    if (F->getName() == "main" && F->hasExternalLinkage())
+      Main = F;
+  }
+  if (Main)
+    renameMain(M, *Main);
+  return Work.empty() ? PreservedAnalyses::all() : PreservedAnalyses::none();
+}
+
+} // namespace gostack

@@ -1,0 +1,94 @@
+//===- GostackPass.h - Go-style growable stacks for C/C++ -------*- C++ -*-===//
+//
+// The gostack module pass: gives every instrumented function LLVM's split-stack
+// prologue check (SP against the guard in %fs:0x70, __morestack when short),
+// forces frame pointers, splits variadic functions so they can be checked too,
+// and routes calls into code the plugin did not compile onto the thread's
+// system stack. The runtime (runtime/) owns the memory: see docs/design.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GOSTACK_PLUGIN_GOSTACKPASS_H
+#define GOSTACK_PLUGIN_GOSTACKPASS_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/IR/PassManager.h"
+
+#include <map>
+#include <tuple>
+
+namespace llvm {
+class CallBase;
+class Function;
+class Module;
+class OptimizationRemarkEmitter;
+class TargetLibraryInfo;
+} // namespace llvm
+
+namespace gostack {
+
+/// Names shared with the runtime (runtime/*.S, runtime/*.c). Changing one
+/// means changing both sides.
+namespace rt {
+/// Renamed user `main`; the runtime's `main` runs it as task 1.
+inline constexpr llvm::StringLiteral UserMain = "__gostack_main";
+/// void __gostack_systemstack_call(void (*Thunk)(void *), void *Frame):
+/// runs Thunk(Frame) on the thread's system stack.
+inline constexpr llvm::StringLiteral SystemStackCall =
+    "__gostack_systemstack_call";
+/// Prefix of the marker alias every instrumented external function gets, so
+/// that other translation units can tell at link time that it is ours.
+inline constexpr llvm::StringLiteral InstrumentedMarkerPrefix = "__gostack_fn.";
+} // namespace rt
+
+/// Function attribute names the plugin reads or writes.
+namespace attr {
+inline constexpr llvm::StringLiteral SplitStack = "split-stack";
+/// Marks the variadic entry the plugin split off (unchecked, bounded frame).
+inline constexpr llvm::StringLiteral VariadicEntry = "gostack-variadic-entry";
+/// Marks the system-stack thunks the plugin generates.
+inline constexpr llvm::StringLiteral Thunk = "gostack-thunk";
+} // namespace attr
+
+/// Bytes of stack the variadic entry may use without a check: the 176-byte
+/// register save area, the 24-byte va_list, saved RBP and return address.
+/// runtime/internal.h's GOSTACK_STACK_GUARD reserve is sized for it.
+inline constexpr unsigned VariadicEntryBudget = 288;
+
+class GostackPass : public llvm::PassInfoMixin<GostackPass> {
+public:
+  llvm::PreservedAnalyses run(llvm::Module &M,
+                              llvm::ModuleAnalysisManager &MAM);
+  static bool isRequired() { return true; }
+};
+
+/// VariadicOutlining.cpp: moves the body of variadic \p F into a new internal
+/// non-variadic function taking a va_list pointer, and leaves in \p F only
+/// va_start + call + va_end. Returns the new body, or nullptr (after a
+/// diagnostic) when \p F cannot be split.
+llvm::Function *outlineVariadicBody(llvm::Function &F,
+                                    llvm::OptimizationRemarkEmitter &ORE);
+
+/// ForeignCalls.cpp: one thunk per (callee, call signature, attributes,
+/// calling convention) and module.
+struct ThunkCache {
+  /// (callee, function type, call-site attributes, calling convention).
+  using Key = std::tuple<const void *, const void *, const void *, unsigned>;
+  std::map<Key, llvm::Function *> Thunks;
+};
+
+/// ForeignCalls.cpp: routes direct calls in \p F whose callee the plugin did
+/// not compile through the system-stack trampoline. Returns the number of
+/// call sites rewritten.
+unsigned routeForeignCalls(llvm::Function &F, llvm::TargetLibraryInfo &TLI,
+                           llvm::OptimizationRemarkEmitter &ORE,
+                           ThunkCache &Thunks);
+
+/// Reports a problem with \p F through LLVM's diagnostic machinery (clang
+/// prints it with the source location); never aborts compilation.
+void diagnose(const llvm::Function &F, const llvm::Twine &Msg,
+              bool IsError = false);
+
+} // namespace gostack
+
+#endif // GOSTACK_PLUGIN_GOSTACKPASS_H

@@ -1,0 +1,180 @@
+//===- VariadicOutlining.cpp - check variadic functions -------------------===//
+//
+// X86FrameLowering aborts ("Segmented stacks do not support vararg
+// functions") when a variadic function carries "split-stack". We split it:
+//
+//   T f(A a, ...) { va_list ap; va_start(ap, a); r = f.gostack.body(a, &ap);
+//                   va_end(ap); return r; }
+//
+// The entry `f` keeps the symbol, the calling convention and the register
+// save area; it is unchecked, but its frame is bounded (VariadicEntryBudget,
+// covered by the runtime's guard reserve). Everything the user wrote, with
+// its locals, moves into the body, which takes the caller's va_list by
+// pointer, starts its own with va_copy, and is checked like any function.
+// The va_list pointers point into the task stack; a move relocates them
+// (docs/design.md, "Relocation").
+//
+//===----------------------------------------------------------------------===//
+
+#include "GostackPass.h"
+
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace gostack {
+namespace {
+
+/// x86-64 SysV va_list: { i32 gp_offset, i32 fp_offset, ptr overflow,
+/// ptr reg_save }, one element.
+constexpr unsigned VaListSize = 24;
+constexpr unsigned VaListAlign = 16;
+
+/// Attributes that make the callee own a copy of the argument; the body gets
+/// the entry's pointer instead (a second copy would grow the unchecked entry).
+void dropCopyingParamAttrs(AttributeList &AL, LLVMContext &Ctx,
+                           unsigned NumParams) {
+  for (unsigned I = 0; I != NumParams; ++I)
+    for (Attribute::AttrKind K :
+         {Attribute::ByVal, Attribute::InAlloca, Attribute::Preallocated})
+      AL = AL.removeParamAttribute(Ctx, I, K);
+}
+
+/// Estimates the entry's outgoing stack arguments: SysV passes 6 integer and
+/// 8 vector/FP arguments in registers, the rest in 8-byte stack slots.
+unsigned outgoingStackBytes(FunctionType *BodyTy) {
+  unsigned GPR = 0, FPR = 0, Stack = 0;
+  for (Type *T : BodyTy->params()) {
+    bool IsFP = T->isFloatingPointTy() || T->isVectorTy();
+    unsigned &Used = IsFP ? FPR : GPR;
+    if (Used < (IsFP ? 8u : 6u))
+      ++Used;
+    else
+      Stack += 8;
+  }
+  return Stack;
+}
+
+bool hasMustTailCall(Function &F) {
+  for (Instruction &I : instructions(F))
+    if (auto *CI = dyn_cast<CallInst>(&I); CI && CI->isMustTailCall())
+      return true;
+  return false;
+}
+
+} // namespace
+
+Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+
+  // musttail forwarding of `...` needs the variadic frame itself.
+  if (hasMustTailCall(F)) {
+    diagnose(F, "variadic function '" + F.getName() +
+                    "' forwards its arguments with musttail and is not "
+                    "instrumented; it must fit in the stack guard reserve");
+    return nullptr;
+  }
+
+  FunctionType *FTy = F.getFunctionType();
+  SmallVector<Type *, 8> Params(FTy->params());
+  Params.push_back(PointerType::getUnqual(Ctx));
+  auto *BodyTy = FunctionType::get(FTy->getReturnType(), Params, false);
+
+  unsigned StackArgs = outgoingStackBytes(BodyTy);
+  // Register save area, va_list, saved RBP, return address, stack arguments.
+  if (176 + VaListSize + 16 + StackArgs > VariadicEntryBudget) {
+    diagnose(F, "variadic function '" + F.getName() +
+                    "' has too many fixed parameters for its unchecked entry "
+                    "frame to fit the stack guard reserve; not instrumented");
+    return nullptr;
+  }
+
+  Function *Body = Function::Create(BodyTy, GlobalValue::InternalLinkage,
+                                    F.getAddressSpace(),
+                                    F.getName() + ".gostack.body", &M);
+  Body->copyAttributesFrom(&F);
+  Body->setLinkage(GlobalValue::InternalLinkage);
+  Body->setVisibility(GlobalValue::DefaultVisibility);
+  Body->setDLLStorageClass(GlobalValue::DefaultStorageClass);
+  Body->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  Body->setComdat(F.getComdat());
+  AttributeList BodyAttrs = Body->getAttributes();
+  dropCopyingParamAttrs(BodyAttrs, Ctx, FTy->getNumParams());
+  Body->setAttributes(BodyAttrs);
+  // Inlining the body back into the entry would undo the split.
+  Body->removeFnAttr(Attribute::AlwaysInline);
+  Body->addFnAttr(Attribute::NoInline);
+
+  // Move the user's code, arguments and debug info into the body.
+  Body->splice(Body->begin(), &F);
+  for (unsigned I = 0, E = FTy->getNumParams(); I != E; ++I) {
+    F.getArg(I)->replaceAllUsesWith(Body->getArg(I));
+    Body->getArg(I)->takeName(F.getArg(I));
+  }
+  Argument *Incoming = Body->getArg(FTy->getNumParams());
+  Incoming->setName("gostack.va_list");
+  if (DISubprogram *SP = F.getSubprogram()) {
+    Body->setSubprogram(SP);
+    F.setSubprogram(nullptr);
+  }
+
+  // va_start in the body becomes a copy of the entry's va_list.
+  SmallVector<IntrinsicInst *, 2> Starts;
+  for (Instruction &I : instructions(*Body))
+    if (auto *II = dyn_cast<IntrinsicInst>(&I);
+        II && II->getIntrinsicID() == Intrinsic::vastart)
+      Starts.push_back(II);
+  for (IntrinsicInst *II : Starts) {
+    IRBuilder<> B(II);
+    Value *Ap = II->getArgOperand(0);
+    B.CreateIntrinsic(Intrinsic::vacopy, {Ap->getType()}, {Ap, Incoming});
+    II->eraseFromParent();
+  }
+
+  // The entry: va_start, call, va_end, return. Nothing else, so its frame
+  // is the register save area plus the va_list.
+  F.addFnAttr(attr::VariadicEntry);
+  F.removeFnAttr(Attribute::NoInline);
+  F.addFnAttr(Attribute::NoInline);
+  BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", &F);
+  IRBuilder<> B(Entry);
+  AllocaInst *Ap = B.CreateAlloca(ArrayType::get(B.getInt8Ty(), VaListSize),
+                                  nullptr, "ap");
+  Ap->setAlignment(Align(VaListAlign));
+  B.CreateIntrinsic(Intrinsic::vastart, {Ap->getType()}, {Ap});
+  SmallVector<Value *, 8> Args;
+  for (Argument &A : F.args())
+    Args.push_back(&A);
+  Args.push_back(Ap);
+  CallInst *Call = B.CreateCall(Body, Args);
+  Call->setCallingConv(F.getCallingConv());
+  AttributeList CallAttrs = AttributeList::get(
+      Ctx, AttributeSet(), BodyAttrs.getRetAttrs(),
+      [&] {
+        SmallVector<AttributeSet, 8> PA;
+        for (unsigned I = 0; I != BodyTy->getNumParams(); ++I)
+          PA.push_back(BodyAttrs.getParamAttrs(I));
+        return PA;
+      }());
+  Call->setAttributes(CallAttrs);
+  B.CreateIntrinsic(Intrinsic::vaend, {Ap->getType()}, {Ap});
+  if (FTy->getReturnType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Call);
+
+  ORE.emit([&] {
+    return OptimizationRemark("gostack", "VariadicSplit", &F)
+           << "variadic function split into an unchecked entry and a "
+              "checked body";
+  });
+  return Body;
+}
+
+} // namespace gostack

@@ -1,0 +1,23 @@
+// Field offsets shared by the runtime's C and assembly. task.c checks each one with
+// _Static_assert against the C structures in task.h.
+#ifndef GOSTACK_RUNTIME_ASM_OFFSETS_H
+#define GOSTACK_RUNTIME_ASM_OFFSETS_H
+
+// glibc's tcbhead_t.__private_ss: the split-stack guard the prologue check reads.
+#define TCB_STACK_GUARD 0x70
+
+// struct gostack_m (per thread)
+#define M_CURTASK 0         // running task, or 0
+#define M_G0_SP 8           // SP at which system-stack work (newstack, foreign calls) starts
+#define M_ON_SYSTEM_STACK 16 // nonzero while foreign code runs on the system stack
+
+// struct gostack_task
+#define TASK_STACKGUARD0 0  // what TCB_STACK_GUARD holds while the task runs
+
+// struct gostack_morestack_ctx: what __morestack pushes (see task.h)
+#define MORESTACK_CTX_RBP 240 // offset of the saved RBP from the context's start
+
+// struct gostack_allocstack_ctx: what __morestack_allocate_stack_space pushes
+#define ALLOCSTACK_CTX_RBP 48
+
+#endif

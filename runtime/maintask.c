@@ -1,0 +1,36 @@
+// The program's entry: the plugin renames the user's `main` to __gostack_main, and this `main`
+// runs it as task 1 on a GOSTACK_STACK_MIN-byte stack (2 KB by default) that grows on demand.
+// GOSTACK_MAIN_TASK=0 runs it on the ordinary thread stack instead (no growth, guard 0).
+//
+// Kept alone in its object file: a program whose main was not compiled by gostack still links
+// against libgostack.a without pulling this one in.
+
+#include "task.h"
+
+#include "gostack/gostack.h"
+
+extern int __gostack_main(int argc, char **argv, char **envp);
+
+struct main_args {
+  int argc;
+  char **argv;
+  char **envp;
+  int status;
+};
+
+static void *run_user_main(void *p) {
+  struct main_args *a = p;
+  a->status = __gostack_main(a->argc, a->argv, a->envp);
+  return NULL;
+}
+
+int main(int argc, char **argv, char **envp) {
+  gostack_runtime_init();
+  if (!gostack_cfg.main_task)
+    return __gostack_main(argc, argv, envp);
+  struct main_args a = {argc, argv, envp, 0};
+  // exit() inside the task runs on the system stack (a foreign call) and never comes back;
+  // returning from main comes back here and returns the status to libc, which calls exit.
+  gostack_join(gostack_spawn(run_user_main, &a));
+  return a.status;
+}

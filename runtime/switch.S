@@ -1,0 +1,129 @@
+// Context switches between tasks, the first frame of a task, and the system-stack trampoline
+// for calls into code the plugin did not compile.
+
+#include "asm_offsets.h"
+
+        .text
+
+// void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp)
+// Saves the callee-saved state on the current stack, stores SP in *save_sp, and resumes the
+// context whose SP is new_sp (saved the same way, or built by task.c for a new task).
+        .globl  gostack_switch
+        .hidden gostack_switch
+        .type   gostack_switch,@function
+        .p2align 4
+gostack_switch:
+        .cfi_startproc
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        pushq   %rbx
+        .cfi_def_cfa_offset 24
+        pushq   %r12
+        .cfi_def_cfa_offset 32
+        pushq   %r13
+        .cfi_def_cfa_offset 40
+        pushq   %r14
+        .cfi_def_cfa_offset 48
+        pushq   %r15
+        .cfi_def_cfa_offset 56
+        subq    $8, %rsp
+        .cfi_def_cfa_offset 64
+        stmxcsr (%rsp)                          // MXCSR and the x87 control word are callee-saved
+        fnstcw  4(%rsp)
+        movq    %rsp, (%rdi)
+        movq    %rsi, %rsp
+        ldmxcsr (%rsp)
+        fldcw   4(%rsp)
+        addq    $8, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        .cfi_def_cfa_offset 8
+        ret
+        .cfi_endproc
+        .size   gostack_switch, .-gostack_switch
+
+// First code a new task runs: gostack_switch "returns" here with rbx = the task and RSP
+// 16-byte aligned. RBP = 0 ends frame-pointer walks; the undefined RIP ends unwinding.
+        .globl  gostack_task_trampoline
+        .hidden gostack_task_trampoline
+        .type   gostack_task_trampoline,@function
+        .p2align 4
+gostack_task_trampoline:
+        .cfi_startproc
+        .cfi_undefined %rip
+        xorl    %ebp, %ebp
+        movq    %rbx, %rdi
+        call    gostack_task_run                // never returns
+        ud2
+        .cfi_endproc
+        .size   gostack_task_trampoline, .-gostack_task_trampoline
+
+// void __gostack_systemstack_call(void (*fn)(void *), void *arg)
+// Runs fn(arg) on the thread's system stack when called from a task, with the guard at 0 so
+// instrumented callbacks never try to grow the system stack; otherwise calls fn directly.
+// The CFA is RBP-based, so unwinding from the system stack continues into the task frames;
+// the personality routine undoes the switch when an exception unwinds through it.
+        .globl  __gostack_systemstack_call
+        .type   __gostack_systemstack_call,@function
+        .p2align 4
+__gostack_systemstack_call:
+        .cfi_startproc
+        .cfi_personality 0x9b, DW.ref.__gostack_systemstack_personality
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        pushq   %rbx
+        .cfi_offset %rbx, -24
+        pushq   %r12
+        .cfi_offset %r12, -32
+        movq    %rdi, %rbx
+        movq    %rsi, %r12
+        movq    gostack_m_tls@gottpoff(%rip), %rax
+        cmpq    $0, %fs:M_ON_SYSTEM_STACK(%rax)
+        jne     .Ldirect
+        cmpq    $0, %fs:M_CURTASK(%rax)
+        je      .Ldirect
+        movq    $1, %fs:M_ON_SYSTEM_STACK(%rax)
+        movq    $0, %fs:TCB_STACK_GUARD
+        movq    %fs:M_G0_SP(%rax), %rsp
+        movq    %r12, %rdi
+        call    *%rbx
+        .globl  __gostack_systemstack_switched_ret
+        .hidden __gostack_systemstack_switched_ret
+__gostack_systemstack_switched_ret:
+        movq    gostack_m_tls@gottpoff(%rip), %rax
+        movq    $0, %fs:M_ON_SYSTEM_STACK(%rax)
+        movq    %fs:M_CURTASK(%rax), %rcx
+        movq    TASK_STACKGUARD0(%rcx), %rcx
+        movq    %rcx, %fs:TCB_STACK_GUARD
+        jmp     .Lout
+.Ldirect:
+        movq    %r12, %rdi
+        call    *%rbx
+.Lout:
+        leaq    -16(%rbp), %rsp
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        .cfi_def_cfa %rsp, 8
+        ret
+        .cfi_endproc
+        .size   __gostack_systemstack_call, .-__gostack_systemstack_call
+
+        .hidden DW.ref.__gostack_systemstack_personality
+        .weak   DW.ref.__gostack_systemstack_personality
+        .section .data.rel.local.DW.ref.__gostack_systemstack_personality,"awG",@progbits,DW.ref.__gostack_systemstack_personality,comdat
+        .p2align 3
+        .type   DW.ref.__gostack_systemstack_personality,@object
+        .size   DW.ref.__gostack_systemstack_personality, 8
+DW.ref.__gostack_systemstack_personality:
+        .quad   __gostack_systemstack_personality
+
+        .section .note.GNU-stack,"",@progbits

@@ -1,0 +1,245 @@
+// Tasks: creation, running (one thread for now: a task runs when it is joined), the per-thread
+// state the assembly reads, configuration, and the C API of include/gostack/gostack.h.
+//
+// Runtime functions that user code calls directly (gostack_*) run on the task's stack, inside
+// its guard reserve, because the plugin exempts them from system-stack routing. They therefore
+// do their real work (malloc, mmap) through __gostack_systemstack_call and keep their own
+// frames small.
+
+#include "task.h"
+
+#include "asm_offsets.h"
+#include "gostack/gostack.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unwind.h>
+
+_Static_assert(offsetof(gostack_m, curtask) == M_CURTASK, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, g0_sp) == M_G0_SP, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, on_system_stack) == M_ON_SYSTEM_STACK, "asm_offsets.h");
+_Static_assert(offsetof(struct gostack_task, stackguard0) == TASK_STACKGUARD0, "asm_offsets.h");
+_Static_assert(offsetof(gostack_morestack_ctx, rbp) == MORESTACK_CTX_RBP, "asm_offsets.h");
+_Static_assert(offsetof(gostack_allocstack_ctx, rbp) == ALLOCSTACK_CTX_RBP, "asm_offsets.h");
+// __morestack's pushes plus its return address: the 256 bytes GOSTACK_STACK_GUARD budgets.
+_Static_assert(offsetof(gostack_morestack_ctx, f_ret) == 256, "morestack frame size changed");
+
+__thread gostack_m gostack_m_tls __attribute__((tls_model("initial-exec")));
+
+gostack_config gostack_cfg = {
+    .stack_min = GOSTACK_STACK_MIN,
+    .max_stack = GOSTACK_MAXSTACK_DEFAULT,
+    .movestack = false,
+    .main_task = true,
+};
+
+static uint64_t next_task_id = 1; // main is task 1 when it runs as a task
+static int runtime_ready;
+
+static size_t env_size(const char *name, size_t fallback) {
+  const char *s = getenv(name);
+  size_t v;
+  if (!s || !*s)
+    return fallback;
+  if (!gostack_parse_size(s, &v))
+    gostack_fatalf(0, 0, "%s=%s is not a size (examples: 2048, 64k, 1M, 1G)", name, s);
+  return v;
+}
+
+static bool env_flag(const char *name, bool fallback) {
+  const char *s = getenv(name);
+  if (!s || !*s)
+    return fallback;
+  return !(s[0] == '0' && s[1] == 0);
+}
+
+void gostack_runtime_init(void) {
+  if (__atomic_load_n(&runtime_ready, __ATOMIC_ACQUIRE))
+    return;
+  size_t min = env_size("GOSTACK_STACK_MIN", GOSTACK_STACK_MIN);
+  size_t cls = gostack_stack_class(min < GOSTACK_STACK_MIN ? GOSTACK_STACK_MIN : min);
+  if (!cls)
+    gostack_fatalf(0, 0, "GOSTACK_STACK_MIN=%zu is too large", min);
+  gostack_cfg.stack_min = cls;
+  gostack_cfg.max_stack = env_size("GOSTACK_MAXSTACK", GOSTACK_MAXSTACK_DEFAULT);
+  if (gostack_cfg.max_stack < gostack_cfg.stack_min)
+    gostack_fatalf(0, 0, "GOSTACK_MAXSTACK=%zu is below the initial stack size %zu",
+                   gostack_cfg.max_stack, gostack_cfg.stack_min);
+  gostack_cfg.movestack = env_flag("GOSTACK_MOVESTACK", false);
+  gostack_cfg.main_task = env_flag("GOSTACK_MAIN_TASK", true);
+  __atomic_store_n(&runtime_ready, 1, __ATOMIC_RELEASE);
+}
+
+uintptr_t gostack_guard_for(const gostack_task *t) {
+  // GOSTACK_MOVESTACK: a guard no SP is above, so every instrumented entry calls __morestack,
+  // which moves the stack even when the frame fits (Go's mayMoreStackMove).
+  return gostack_cfg.movestack ? GOSTACK_GUARD_POISON : t->stack.lo + GOSTACK_STACK_GUARD;
+}
+
+void gostack_set_guard(uintptr_t guard) {
+  __asm__ volatile("movq %0, %%fs:%c1" ::"r"(guard), "i"(TCB_STACK_GUARD) : "memory");
+}
+
+// ---- Creating and running tasks -----------------------------------------------------------
+
+// The context gostack_switch pops for a task that has not run yet (switch.S): MXCSR + x87
+// control word, r15..r12, rbx = the task, rbp = 0, then the trampoline as return address.
+enum { INITIAL_FRAME_WORDS = 8 };
+
+static void build_initial_frame(gostack_task *t) {
+  uintptr_t top = t->stack.hi - GOSTACK_STACK_TOP_PAD; // 16-byte aligned
+  // After the trampoline's "return", RSP = top: 16-byte aligned for its call.
+  uintptr_t *sp = (uintptr_t *)(top - INITIAL_FRAME_WORDS * sizeof(uintptr_t));
+  sp[0] = 0x1f80 | ((uintptr_t)0x037f << 32); // default MXCSR, x87 control word
+  sp[1] = sp[2] = sp[3] = sp[4] = 0;          // r15, r14, r13, r12
+  sp[5] = (uintptr_t)t;                       // rbx
+  sp[6] = 0;                                  // rbp: end of the frame-pointer chain
+  sp[7] = (uintptr_t)gostack_task_trampoline;
+  t->sched_sp = (uintptr_t)sp;
+}
+
+struct spawn_req {
+  void *(*fn)(void *);
+  void *arg;
+  gostack_task *task;
+};
+
+// Runs on the system stack (malloc and mmap need more than a guard reserve).
+static void spawn_on_system_stack(void *p) {
+  struct spawn_req *req = p;
+  gostack_runtime_init();
+  gostack_task *t = calloc(1, sizeof *t);
+  if (!t)
+    gostack_fatalf(0, 0, "out of memory allocating a task descriptor");
+  t->stack = gostack_stackalloc(gostack_cfg.stack_min);
+  t->stackguard0 = gostack_guard_for(t);
+  t->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
+  t->initial_size = t->max_size = gostack_cfg.stack_min;
+  t->fn = req->fn;
+  t->arg = req->arg;
+  t->state = TASK_CREATED;
+  build_initial_frame(t);
+  req->task = t;
+}
+
+gostack_task *gostack_spawn(void *(*fn)(void *), void *arg) {
+  struct spawn_req req = {fn, arg, NULL};
+  __gostack_systemstack_call(spawn_on_system_stack, &req);
+  return req.task;
+}
+
+static void free_on_system_stack(void *p) {
+  gostack_task *t = p;
+  gostack_stackfree(t->stack);
+  free(t);
+}
+
+// First C frame of every task (on the task's stack, called by gostack_task_trampoline).
+_Noreturn void gostack_task_run(gostack_task *t) {
+  t->result = t->fn(t->arg);
+  t->state = TASK_DONE;
+  uintptr_t unused;
+  gostack_switch(&unused, *t->resume_sp);
+  __builtin_unreachable();
+}
+
+struct join_error {
+  const char *what;
+  const gostack_task *task;
+};
+
+static void join_error_on_system_stack(void *p) {
+  const struct join_error *e = p;
+  gostack_fatalf(0, 0, "gostack_join(task %llu): %s", (unsigned long long)e->task->id, e->what);
+}
+
+// Fatal errors detected on a task stack are reported from the system stack: formatting and
+// symbolizing need more than the guard reserve.
+static _Noreturn void join_error(const char *what, const gostack_task *t) {
+  struct join_error e = {what, t};
+  __gostack_systemstack_call(join_error_on_system_stack, &e);
+  __builtin_unreachable();
+}
+
+void *gostack_join(gostack_task *t) {
+  gostack_m *m = &gostack_m_tls;
+  if (m->on_system_stack)
+    join_error("called from code running on the system stack (a callback from "
+               "uninstrumented code); not supported yet", t);
+  if (t->state != TASK_CREATED)
+    join_error("the task was already joined", t);
+  gostack_task *self = m->curtask;
+  uintptr_t saved_g0 = m->g0_sp;
+  uintptr_t joiner_sp; // our saved context when we are not a task ourselves
+  if (!self) {
+    // Called on an ordinary thread stack: system-stack work for the task we run starts
+    // below this frame.
+    m->g0_sp = ((uintptr_t)__builtin_frame_address(0) - 512) & ~(uintptr_t)15;
+  }
+  t->resume_sp = self ? &self->sched_sp : &joiner_sp;
+  t->joiner = self;
+  t->state = TASK_RUNNING;
+  m->curtask = t;
+  gostack_set_guard(t->stackguard0);
+  gostack_switch(t->resume_sp, t->sched_sp);
+  // t has finished and switched back to us.
+  m->curtask = self;
+  m->g0_sp = saved_g0;
+  gostack_set_guard(self ? self->stackguard0 : 0);
+  void *result = t->result;
+  __gostack_systemstack_call(free_on_system_stack, t);
+  return result;
+}
+
+// ---- Unwinding across the system-stack switch -------------------------------------------------
+
+extern char __gostack_systemstack_switched_ret[];
+
+// Personality of __gostack_systemstack_call: when an exception (or a forced unwind) leaves
+// the system stack through a switched call, restore what the normal return path would have.
+_Unwind_Reason_Code __gostack_systemstack_personality(int version, _Unwind_Action actions,
+                                                      _Unwind_Exception_Class cls,
+                                                      struct _Unwind_Exception *exc,
+                                                      struct _Unwind_Context *ctx) {
+  if ((actions & _UA_CLEANUP_PHASE) &&
+      _Unwind_GetIP(ctx) == (uintptr_t)__gostack_systemstack_switched_ret) {
+    gostack_m *m = &gostack_m_tls;
+    m->on_system_stack = 0;
+    gostack_set_guard(m->curtask ? m->curtask->stackguard0 : 0);
+  }
+  return _URC_CONTINUE_UNWIND;
+}
+
+// ---- C API: stack information ---------------------------------------------------------------
+
+int gostack_stack_info_get(gostack_stack_info *out) {
+  gostack_task *t = gostack_m_tls.curtask;
+  memset(out, 0, sizeof *out);
+  if (!t)
+    return 0;
+  out->task_id = t->id;
+  out->lo = t->stack.lo;
+  out->hi = t->stack.hi;
+  out->size = t->stack.hi - t->stack.lo;
+  out->initial_size = t->initial_size;
+  out->max_size = t->max_size;
+  out->growths = t->growths;
+  out->moves = t->moves;
+  return 1;
+}
+
+size_t gostack_stack_size(void) {
+  gostack_task *t = gostack_m_tls.curtask;
+  return t ? t->stack.hi - t->stack.lo : 0;
+}
+
+uint64_t gostack_stack_growths(void) {
+  gostack_task *t = gostack_m_tls.curtask;
+  return t ? t->growths : 0;
+}
+
+uint64_t gostack_task_id(void) {
+  gostack_task *t = gostack_m_tls.curtask;
+  return t ? t->id : 0;
+}

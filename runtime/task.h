@@ -1,0 +1,76 @@
+// Tasks, the per-thread runtime state, and the stack-move entry points.
+#ifndef GOSTACK_RUNTIME_TASK_H
+#define GOSTACK_RUNTIME_TASK_H
+
+#include "internal.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum { TASK_CREATED, TASK_RUNNING, TASK_DONE } gostack_task_state;
+
+struct gostack_task {
+  uintptr_t stackguard0;   // TASK_STACKGUARD0: guard or GOSTACK_GUARD_POISON
+  gostack_stack stack;     // current stack; moves on growth
+  uintptr_t sched_sp;      // SP of the saved context while switched out
+  uintptr_t *resume_sp;    // where the joiner's saved SP lives
+  struct gostack_task *joiner;
+  uint64_t id;
+  size_t initial_size, max_size;
+  uint64_t growths, moves;
+  void *(*fn)(void *);
+  void *arg;
+  void *result;
+  gostack_task_state state;
+};
+typedef struct gostack_task gostack_task;
+
+typedef struct gostack_m {
+  gostack_task *curtask;      // M_CURTASK
+  uintptr_t g0_sp;            // M_G0_SP
+  uintptr_t on_system_stack;  // M_ON_SYSTEM_STACK
+} gostack_m;
+
+// Initial-exec: __morestack reads it with one %fs-relative load.
+extern __thread gostack_m gostack_m_tls __attribute__((tls_model("initial-exec")));
+
+// Registers __morestack saves, lowest address first (runtime/morestack.S pushes them).
+typedef struct gostack_morestack_ctx {
+  uint8_t xmm[8][16];
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t rbp;      // the checked function's caller's RBP (the check runs before its prologue)
+  uint64_t ret_in_f; // return address of the call to __morestack; the body starts one byte on
+  uint64_t f_ret;    // the checked function's own return address; &f_ret is its entry SP
+} gostack_morestack_ctx;
+
+// What __morestack_allocate_stack_space saves, lowest address first.
+typedef struct gostack_allocstack_ctx {
+  uint64_t size;     // bytes the dynamic alloca wants (16-byte multiple)
+  uint64_t r15, r14, r13, r12, rbx;
+  uint64_t rbp;
+  uint64_t ret;      // return address into the allocating function
+} gostack_allocstack_ctx;
+
+// Runtime configuration read from the environment once (task.c).
+typedef struct gostack_config {
+  size_t stack_min;  // GOSTACK_STACK_MIN, rounded to a class
+  size_t max_stack;  // GOSTACK_MAXSTACK
+  bool movestack;    // GOSTACK_MOVESTACK=1
+  bool main_task;    // GOSTACK_MAIN_TASK (default 1)
+} gostack_config;
+extern gostack_config gostack_cfg;
+
+void gostack_runtime_init(void);
+uintptr_t gostack_guard_for(const gostack_task *t);
+void gostack_set_guard(uintptr_t guard);
+
+// newstack.c, called by the assembly on the system stack.
+gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx);
+gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx);
+
+// switch.S
+void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp);
+void gostack_task_trampoline(void);
+void __gostack_systemstack_call(void (*fn)(void *), void *arg);
+
+#endif
