@@ -33,9 +33,11 @@ extern "C" {
 // that ran past its reserve (uninstrumented code, a missed check) is reported, not ignored.
 #define GOSTACK_STACK_CANARY ((uintptr_t)0x60574ac4c0ffee11ull)
 
-// Guard value that fails every prologue check (SP is never above it); Go's stackPreempt.
-// Used by GOSTACK_MOVESTACK=1 (and later preemption) to enter __morestack at the next entry.
-#define GOSTACK_GUARD_POISON ((uintptr_t)0xfffffffffffffadeull)
+// Guard value that fails every check (Go's stackPreempt). The prologue compares SP with it
+// unsigned, the dynamic-alloca check (X86 SEG_ALLOCA) compares the new SP with it *signed*: it
+// must be above every user-space address both ways, hence just below INT64_MAX.
+// Used by GOSTACK_MOVESTACK=1 (and later preemption) to enter the runtime at the next check.
+#define GOSTACK_GUARD_POISON ((uintptr_t)0x7ffffffffffffadeull)
 
 // Default hard limit on one task's stack; GOSTACK_MAXSTACK overrides. Go's maxstacksize.
 #define GOSTACK_MAXSTACK_DEFAULT ((size_t)1 << 30)
@@ -75,7 +77,7 @@ void gostack_stackalloc_get_stats(gostack_stackalloc_stats *out);
 // (pc, fp) and follows the frame-pointer chain, then the runtime's own backtrace; exits with
 // status 2. pc/fp may be 0 to start at the caller. Safe on the system stack; uses no locks that
 // user code may hold except the symbolizer's fork.
-_Noreturn void gostack_fatalf(uintptr_t pc, uintptr_t fp, const char *fmt, ...)
+__attribute__((noreturn)) void gostack_fatalf(uintptr_t pc, uintptr_t fp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 // Writes a backtrace (one line per frame: #n 0xPC in symbol+off (module) file:line) to fd.

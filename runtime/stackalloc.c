@@ -1,0 +1,193 @@
+// Stack allocator: power-of-two size classes from GOSTACK_STACK_MIN (Go's stackalloc/stackfree).
+//
+// Small classes come from per-class LIFO free lists carved out of chunk mappings that are never
+// returned to the kernel (Go's stackpool); large stacks are mmapped one by one, with a small
+// bounded cache. Self-contained on mmap: no malloc, so it works whatever state the C heap is in.
+//
+// Thread safety: one mutex guards the pools, the large cache and the counters; large stacks are
+// mapped and unmapped outside it. Per-thread caches (Go's per-P stackcache) come in a later issue.
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+
+// Largest pooled class. Go pools stacks below 32 KB; we include 32 KB itself because a chunk
+// still carves 8 of them, and above it the mmap/munmap pair (a few microseconds) is small next to
+// the work that filled a stack that large (the copy on growth, the frames themselves).
+#define STACK_POOL_MAX ((size_t)32 << 10)
+
+// Pool chunk mapping: one mmap serves 128 2-KB stacks; a multiple of every pooled class so
+// carving wastes nothing. Stacks are carved on demand, so untouched parts cost no memory.
+#define STACK_POOL_CHUNK ((size_t)256 << 10)
+
+// Classes 2K, 4K, 8K, 16K, 32K.
+#define STACK_MIN_SHIFT 11
+#define STACK_POOL_CLASSES 5
+
+// Large-stack cache: growth frees the old stack right after allocating the next, so a program
+// that grows many tasks the same way maps and unmaps the same sizes over and over. Keep up to
+// LARGE_CACHE_SLOTS freed stacks of at most LARGE_CACHE_MAX_STACK bytes: their touched pages
+// stay resident, so this bounds the extra RSS at 8 x 512 KB = 4 MB.
+#define LARGE_CACHE_SLOTS 8
+#define LARGE_CACHE_MAX_STACK ((size_t)512 << 10)
+
+// Stacks are page aligned when at least a page big (mmap and carving in class-size steps from a
+// page-aligned chunk); used to reject obviously bogus frees.
+#define STACK_PAGE 4096u
+
+// MAP_NORESERVE: stacks are mostly untouched reservation; do not charge swap for all of it.
+#define STACK_MMAP_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+// A free pooled stack stores the list link in its first word (the canary slot; rewritten on
+// allocation).
+struct free_stack {
+  struct free_stack *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pool {
+  struct free_stack *free; // LIFO of returned stacks
+  char *carve, *carve_end; // the newest chunk's part not handed out yet
+} pools[STACK_POOL_CLASSES];
+static gostack_stack large_cache[LARGE_CACHE_SLOTS];
+static size_t large_cached;
+static gostack_stackalloc_stats stats;
+
+static bool is_pow2(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+// Pool index of a pooled size (a power of two in [2K, 32K]).
+static unsigned pool_index(size_t size) {
+  return (unsigned)(__builtin_ctzll(size) - STACK_MIN_SHIFT);
+}
+
+size_t gostack_stack_class(size_t n) {
+  // Round up to a power of two, never below the minimum; 0 when that overflows size_t.
+  if (n <= GOSTACK_STACK_MIN)
+    return GOSTACK_STACK_MIN;
+  if (n > ((size_t)1 << (sizeof(size_t) * 8 - 1)))
+    return 0;
+  return (size_t)1 << (sizeof(size_t) * 8 - (size_t)__builtin_clzll(n - 1));
+}
+
+// Maps fresh stack memory or dies: a task without a stack cannot continue (Go throws too).
+static void *map_or_die(size_t bytes, size_t stack_size) {
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, STACK_MMAP_FLAGS, -1, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    const char *name = strerrorname_np(e); // static string, no locale or malloc
+    gostack_fatalf(0, 0, "stackalloc: out of memory allocating a %zu-byte stack (errno %d, %s)",
+                   stack_size, e, name ? name : "?");
+  }
+  return p;
+}
+
+static void validate_size(size_t size) {
+  // A wrong size is a runtime bug; continuing would corrupt a free list or leak a mapping.
+  if (!is_pow2(size) || size < GOSTACK_STACK_MIN)
+    gostack_fatalf(0, 0, "stackalloc: invalid stack size %zu (must be a power of two >= %u)",
+                   size, GOSTACK_STACK_MIN);
+}
+
+// Makes the stack usable: canary at lo (checked on moves and switches), counters.
+// Called with the lock held.
+static gostack_stack hand_out(uintptr_t lo, size_t size, bool reused) {
+  *(uintptr_t *)lo = GOSTACK_STACK_CANARY;
+  stats.allocs++;
+  stats.inuse_bytes += size;
+  if (reused)
+    stats.pool_hits++;
+  return (gostack_stack){lo, lo + size};
+}
+
+// Pooled class: pop the free list (LIFO keeps recently used, cache-warm stacks in play), else
+// carve the next stack from the class's current chunk, else map a new chunk. Carving lazily
+// touches no page before it is handed out. The chunk is mapped under the lock: once per 256 KB,
+// and it spares us duplicate chunks from racing refills.
+static gostack_stack alloc_pooled(size_t size) {
+  struct pool *pl = &pools[pool_index(size)];
+  pthread_mutex_lock(&lock);
+  struct free_stack *f = pl->free;
+  if (f) {
+    pl->free = f->next;
+    gostack_stack s = hand_out((uintptr_t)f, size, true);
+    pthread_mutex_unlock(&lock);
+    return s;
+  }
+  if (pl->carve == pl->carve_end) {
+    pl->carve = map_or_die(STACK_POOL_CHUNK, size); // never unmapped
+    pl->carve_end = pl->carve + STACK_POOL_CHUNK;
+    stats.mapped_bytes += STACK_POOL_CHUNK;
+  }
+  uintptr_t lo = (uintptr_t)pl->carve;
+  pl->carve += size;
+  gostack_stack s = hand_out(lo, size, false);
+  pthread_mutex_unlock(&lock);
+  return s;
+}
+
+// Large class: newest cached stack of exactly this size, else a fresh mapping.
+static gostack_stack alloc_large(size_t size) {
+  pthread_mutex_lock(&lock);
+  for (size_t i = large_cached; i-- > 0;) {
+    if (large_cache[i].hi - large_cache[i].lo != size)
+      continue;
+    uintptr_t lo = large_cache[i].lo;
+    for (large_cached--; i < large_cached; i++) // keep the rest in age order
+      large_cache[i] = large_cache[i + 1];
+    gostack_stack s = hand_out(lo, size, true);
+    pthread_mutex_unlock(&lock);
+    return s;
+  }
+  pthread_mutex_unlock(&lock);
+  uintptr_t lo = (uintptr_t)map_or_die(size, size);
+  pthread_mutex_lock(&lock);
+  stats.mapped_bytes += size;
+  gostack_stack s = hand_out(lo, size, false);
+  pthread_mutex_unlock(&lock);
+  return s;
+}
+
+gostack_stack gostack_stackalloc(size_t size) {
+  validate_size(size);
+  return size <= STACK_POOL_MAX ? alloc_pooled(size) : alloc_large(size);
+}
+
+void gostack_stackfree(gostack_stack s) {
+  // Reject what gostack_stackalloc can never have returned: a double-decoded or stale record
+  // would otherwise poison a free list.
+  size_t size = s.hi - s.lo;
+  size_t align = size < STACK_PAGE ? size : STACK_PAGE;
+  if (s.lo == 0 || s.hi <= s.lo || !is_pow2(size) || size < GOSTACK_STACK_MIN ||
+      (s.lo & (align - 1)) != 0)
+    gostack_fatalf(0, 0, "stackfree: invalid stack [0x%lx, 0x%lx)", (unsigned long)s.lo,
+                   (unsigned long)s.hi);
+
+  pthread_mutex_lock(&lock);
+  stats.frees++;
+  stats.inuse_bytes -= size;
+  if (size <= STACK_POOL_MAX) {
+    struct free_stack *f = (struct free_stack *)s.lo;
+    f->next = pools[pool_index(size)].free;
+    pools[pool_index(size)].free = f;
+    pthread_mutex_unlock(&lock);
+    return;
+  }
+  if (size <= LARGE_CACHE_MAX_STACK && large_cached < LARGE_CACHE_SLOTS) {
+    large_cache[large_cached++] = s;
+    pthread_mutex_unlock(&lock);
+    return;
+  }
+  stats.mapped_bytes -= size;
+  pthread_mutex_unlock(&lock);
+  munmap((void *)s.lo, size); // cannot fail for a range we mapped whole
+}
+
+void gostack_stackalloc_get_stats(gostack_stackalloc_stats *out) {
+  // Copy under the lock so the counters are mutually consistent.
+  pthread_mutex_lock(&lock);
+  *out = stats;
+  pthread_mutex_unlock(&lock);
+}
