@@ -150,7 +150,7 @@ StructType *frameTypeFor(CallBase &CB) {
 std::pair<BasicBlock *, Value *>
 emitSystemStackPath(BasicBlock *BB, CallBase &CB, Function *Thunk,
                     AllocaInst *Frame, StructType *FrameTy) {
-  Function *Tramp = getTrampoline(*CB.getModule());
+  Function *Tramp = getTrampoline(*BB->getModule());
   IRBuilder<> B(BB);
   Value *Args[] = {Thunk, Frame};
   BasicBlock *Cont = BB;
@@ -195,8 +195,10 @@ void rewriteCallSite(CallBase &CB, Function *Thunk, StructType *FrameTy,
   Instruction *HeadTerm = Head->getTerminator();
 
   if (!Marker) {
-    // Always the system stack: the call disappears.
-    HeadTerm->eraseFromParent();
+    // Always the system stack: the call disappears. (For an invoke, Head's
+    // terminator is the call itself; it is erased last.)
+    if (!II)
+      HeadTerm->eraseFromParent();
     BranchInst::Create(Sys, Head);
     auto [Cont, R] = emitSystemStackPath(Sys, CB, Thunk, Frame, FrameTy);
     BranchInst::Create(After, Cont);
