@@ -9,15 +9,14 @@
  * ..., 1000000, and checks that every frame's locals survived the moves by comparing the result
  * with the same computation done in a loop.
  *
- * Nothing is printed during the recursion: printf is a foreign (uninstrumented) function that
- * wants several KB of stack. Samples go to a static array; the report is formatted into a
- * static buffer and written with one write(2) at the end.
+ * Samples go to a static array and are printed at the end. (printf is not compiled by gostack;
+ * calls to it run on the thread's own stack, so it could be called at any depth.)
  */
 #include <gostack/gostack.h>
 
 #include <stdint.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define DEFAULT_DEPTH 1000000u
 #define PAD 24 /* bytes of locals per frame: the recursion cannot become a loop */
@@ -67,113 +66,39 @@ static uint64_t expected(uint64_t max_depth) {
   return r;
 }
 
-/* ---- Output without stdio ---------------------------------------------------------------------- */
-
-static char out[4096];
-static size_t outlen;
-
-static void put_str(const char *s) {
-  size_t n = strlen(s);
-  if (n > sizeof out - outlen)
-    n = sizeof out - outlen;
-  memcpy(out + outlen, s, n);
-  outlen += n;
-}
-
-/* Unsigned decimal (or hex with base 16), right-aligned in `width` columns. */
-static void put_uint(uint64_t v, unsigned base, int width) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = "0123456789abcdef"[v % base];
-    v /= base;
-  } while (v);
-  char text[48];
-  int len = 0;
-  for (int pad = width - n; pad > 0 && len < 24; pad--)
-    text[len++] = ' ';
-  while (n)
-    text[len++] = digits[--n];
-  text[len] = 0;
-  put_str(text);
-}
-
-static void flush_out(void) {
-  size_t done = 0;
-  while (done < outlen) {
-    ssize_t n = write(1, out + done, outlen - done);
-    if (n <= 0)
-      break;
-    done += (size_t)n;
-  }
-  outlen = 0;
-}
-
-/* Parses a decimal depth; 0 on malformed input. */
-static uint64_t parse_depth(const char *s) {
-  uint64_t v = 0;
-  if (!*s)
-    return 0;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-      return 0;
-    v = v * 10 + (uint64_t)(*s - '0');
-  }
-  return v;
-}
-
 int main(int argc, char **argv) {
   uint64_t max_depth = DEFAULT_DEPTH;
   if (argc > 1) {
-    max_depth = parse_depth(argv[1]);
-    if (max_depth == 0) {
-      put_str("usage: deep_recursion [DEPTH]   (DEPTH > 0, default 1000000)\n");
-      flush_out();
+    char *end;
+    max_depth = strtoull(argv[1], &end, 10);
+    if (*end || max_depth == 0) {
+      fprintf(stderr, "usage: deep_recursion [DEPTH]   (DEPTH > 0, default 1000000)\n");
       return 2;
     }
   }
 
   uint64_t result = descend(0, max_depth);
 
-  static gostack_stack_info now; /* static: no stack address leaves this frame */
+  gostack_stack_info now;
   int is_task = gostack_stack_info_get(&now);
-
-  put_str("gostack deep recursion: ");
-  put_uint(max_depth, 10, 0);
-  put_str(" frames\n");
+  printf("gostack deep recursion: %llu frames\n", (unsigned long long)max_depth);
   if (!is_task)
-    put_str("(main is not running as a task, e.g. GOSTACK_MAIN_TASK=0: no stack sizes)\n");
-  put_str("    depth    stack bytes   growths\n");
-  for (unsigned i = 0; i < nsamples; i++) {
-    put_uint(samples[i].depth, 10, 9);
-    put_uint(samples[i].info.size, 10, 15);
-    put_uint(samples[i].info.growths, 10, 10);
-    put_str("\n");
-  }
-  if (is_task) {
-    put_str("back in main: stack ");
-    put_uint(now.size, 10, 0);
-    put_str(" bytes (initial ");
-    put_uint(now.initial_size, 10, 0);
-    put_str(", largest ");
-    put_uint(now.max_size, 10, 0);
-    put_str("), ");
-    put_uint(now.growths, 10, 0);
-    put_str(" growths, ");
-    put_uint(now.moves, 10, 0);
-    put_str(" moves\n");
-  }
+    printf("(main is not running as a task, e.g. GOSTACK_MAIN_TASK=0: no stack sizes)\n");
+  printf("%9s %14s %9s\n", "depth", "stack bytes", "growths");
+  for (unsigned i = 0; i < nsamples; i++)
+    printf("%9llu %14zu %9llu\n", (unsigned long long)samples[i].depth, samples[i].info.size,
+           (unsigned long long)samples[i].info.growths);
+  if (is_task)
+    printf("back in main: stack %zu bytes (initial %zu, largest %zu), %llu growths, %llu moves\n",
+           now.size, now.initial_size, now.max_size, (unsigned long long)now.growths,
+           (unsigned long long)now.moves);
 
   uint64_t want = expected(max_depth);
-  put_str("checksum 0x");
-  put_uint(result, 16, 0);
-  if (result == want) {
-    put_str(" (matches the iterative computation)\n");
-  } else {
-    put_str(" MISMATCH: the iterative computation gives 0x");
-    put_uint(want, 16, 0);
-    put_str("\n");
+  if (result != want) {
+    printf("checksum %#llx MISMATCH: the iterative computation gives %#llx\n",
+           (unsigned long long)result, (unsigned long long)want);
+    return 1;
   }
-  flush_out();
-  return result == want ? 0 : 1;
+  printf("checksum %#llx (matches the iterative computation)\n", (unsigned long long)result);
+  return 0;
 }

@@ -6,15 +6,11 @@
  * completion and returns its result. Each task recurses 1,000 to 200,000 frames deep, so each
  * stack grows to a different size, independently of the others. main prints every task's final
  * stack size and growth count, and checks each result against a loop.
- *
- * As in deep_recursion.c, output is formatted into a static buffer and written with write(2):
- * printf is a foreign function that wants more stack than main's 2 KB.
  */
 #include <gostack/gostack.h>
 
 #include <stdint.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdio.h>
 
 #define PAD 24
 #define NTASKS 8
@@ -58,73 +54,25 @@ static void *task_main(void *arg) {
   return job;
 }
 
-/* ---- Output without stdio ---------------------------------------------------------------------- */
-
-static char out[4096];
-static size_t outlen;
-
-static void put_str(const char *s) {
-  size_t n = strlen(s);
-  if (n > sizeof out - outlen)
-    n = sizeof out - outlen;
-  memcpy(out + outlen, s, n);
-  outlen += n;
-}
-
-static void put_uint(uint64_t v, unsigned base, int width) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = "0123456789abcdef"[v % base];
-    v /= base;
-  } while (v);
-  char text[48];
-  int len = 0;
-  for (int pad = width - n; pad > 0 && len < 24; pad--)
-    text[len++] = ' ';
-  while (n)
-    text[len++] = digits[--n];
-  text[len] = 0;
-  put_str(text);
-}
-
-static void flush_out(void) {
-  size_t done = 0;
-  while (done < outlen) {
-    ssize_t n = write(1, out + done, outlen - done);
-    if (n <= 0)
-      break;
-    done += (size_t)n;
-  }
-  outlen = 0;
-}
-
 int main(void) {
   gostack_task *tasks[NTASKS];
   for (int i = 0; i < NTASKS; i++)
     tasks[i] = gostack_spawn(task_main, &jobs[i]);
 
   int failures = 0;
-  put_str("task  task id     depth    stack bytes   growths  result\n");
+  printf("%4s %8s %9s %14s %9s  %s\n", "task", "task id", "depth", "stack bytes", "growths",
+         "result");
   for (int i = 0; i < NTASKS; i++) {
     struct job *job = gostack_join(tasks[i]);
     int ok = job->result == expected(job->depth);
     failures += !ok;
-    put_uint((uint64_t)i, 10, 4);
-    put_uint(job->info.task_id, 10, 9);
-    put_uint(job->depth, 10, 10);
-    put_uint(job->info.size, 10, 15);
-    put_uint(job->info.growths, 10, 10);
-    put_str(ok ? "  ok\n" : "  MISMATCH\n");
+    printf("%4d %8llu %9llu %14zu %9llu  %s\n", i, (unsigned long long)job->info.task_id,
+           (unsigned long long)job->depth, job->info.size,
+           (unsigned long long)job->info.growths, ok ? "ok" : "MISMATCH");
   }
-  if (failures) {
-    put_uint((uint64_t)failures, 10, 0);
-    put_str(" task(s) returned a wrong result\n");
-  } else {
-    put_str("all ");
-    put_uint(NTASKS, 10, 0);
-    put_str(" tasks returned the expected result\n");
-  }
-  flush_out();
+  if (failures)
+    printf("%d task(s) returned a wrong result\n", failures);
+  else
+    printf("all %d tasks returned the expected result\n", NTASKS);
   return failures ? 1 : 0;
 }
