@@ -11,7 +11,10 @@
 #include "asm_offsets.h"
 #include "gostack/gostack.h"
 
+#include <elf.h>
+#include <link.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unwind.h>
@@ -54,6 +57,26 @@ static bool env_flag(const char *name, bool fallback) {
   return !(s[0] == '0' && s[1] == 0);
 }
 
+// The executable's dynamic section (linker-defined; absent in a static link).
+extern ElfW(Dyn) _DYNAMIC[] __attribute__((weak));
+
+// Lazy PLT binding runs the dynamic linker's resolver (1-3 KB of stack for its xsave area) on
+// whatever stack makes a library call first; from a task that can be a 2 KB stack. gostack-clang
+// links with -z now; say so when something else linked this program.
+static void warn_if_lazy_binding(void) {
+  const char *env = getenv("LD_BIND_NOW");
+  if (!_DYNAMIC || (env && *env))
+    return;
+  for (const ElfW(Dyn) *d = _DYNAMIC; d->d_tag != DT_NULL; d++) {
+    if (d->d_tag == DT_BIND_NOW || (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_BIND_NOW)) ||
+        (d->d_tag == DT_FLAGS_1 && (d->d_un.d_val & DF_1_NOW)))
+      return;
+  }
+  fputs("gostack: warning: this program was linked with lazy binding; link with -Wl,-z,now "
+        "(gostack-clang does), or the first call of a library function may overrun a task "
+        "stack\n", stderr);
+}
+
 void gostack_runtime_init(void) {
   if (__atomic_load_n(&runtime_ready, __ATOMIC_ACQUIRE))
     return;
@@ -68,6 +91,7 @@ void gostack_runtime_init(void) {
                    gostack_cfg.max_stack, gostack_cfg.stack_min);
   gostack_cfg.movestack = env_flag("GOSTACK_MOVESTACK", false);
   gostack_cfg.main_task = env_flag("GOSTACK_MAIN_TASK", true);
+  warn_if_lazy_binding();
   __atomic_store_n(&runtime_ready, 1, __ATOMIC_RELEASE);
 }
 
