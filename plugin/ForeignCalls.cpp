@@ -126,7 +126,9 @@ Function *createThunk(CallBase &CB, Function &Callee, StructType *FrameTy) {
 
 Function *getOrCreateThunk(CallBase &CB, Function &Callee,
                            StructType *FrameTy, ThunkCache &Cache) {
-  ThunkCache::Key K{&Callee, CB.getFunctionType(),
+  // The frame type matters on its own: calls of one variadic callee share a
+  // function type but pass different arguments.
+  ThunkCache::Key K{&Callee, FrameTy, CB.getFunctionType(),
                     CB.getAttributes().getRawPointer(), CB.getCallingConv()};
   Function *&T = Cache.Thunks[K];
   if (!T)

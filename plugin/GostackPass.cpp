@@ -160,6 +160,7 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     }
     auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*Checked);
     instrument(*Checked, ORE);
+    pinCapturedAllocas(*Checked, ORE);
     routeForeignCalls(*Checked, FAM.getResult<TargetLibraryAnalysis>(*Checked),
                       ORE, Thunks);
     addInstrumentedMarker(*F);

@@ -39,6 +39,13 @@ inline constexpr llvm::StringLiteral SystemStackCall =
 /// Prefix of the marker alias every instrumented external function gets, so
 /// that other translation units can tell at link time that it is ours.
 inline constexpr llvm::StringLiteral InstrumentedMarkerPrefix = "__gostack_fn.";
+/// Pinned area of the running task (SafeStack-style, initial-exec TLS).
+inline constexpr llvm::StringLiteral PinnedSP = "__gostack_pinned_sp";
+inline constexpr llvm::StringLiteral PinnedLimit = "__gostack_pinned_limit";
+/// void *__gostack_pinned_grow(size_t Size, size_t Align): a new chunk.
+inline constexpr llvm::StringLiteral PinnedGrow = "__gostack_pinned_grow";
+/// void *__gostack_pinned_alloca(size_t Size, size_t Align): dynamic alloca.
+inline constexpr llvm::StringLiteral PinnedAlloca = "__gostack_pinned_alloca";
 } // namespace rt
 
 /// Function attribute names the plugin reads or writes.
@@ -69,11 +76,18 @@ public:
 llvm::Function *outlineVariadicBody(llvm::Function &F,
                                     llvm::OptimizationRemarkEmitter &ORE);
 
+/// PinnedAllocas.cpp: moves the locals of \p F whose address may escape into
+/// the task's pinned area. Returns the number of locals pinned.
+unsigned pinCapturedAllocas(llvm::Function &F,
+                            llvm::OptimizationRemarkEmitter &ORE);
+
 /// ForeignCalls.cpp: one thunk per (callee, call signature, attributes,
 /// calling convention) and module.
 struct ThunkCache {
-  /// (callee, function type, call-site attributes, calling convention).
-  using Key = std::tuple<const void *, const void *, const void *, unsigned>;
+  /// (callee, frame type, function type, call-site attributes, calling
+  /// convention).
+  using Key = std::tuple<const void *, const void *, const void *,
+                         const void *, unsigned>;
   std::map<Key, llvm::Function *> Thunks;
 };
 

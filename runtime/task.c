@@ -155,6 +155,7 @@ gostack_task *gostack_spawn(void *(*fn)(void *), void *arg) {
 
 static void free_on_system_stack(void *p) {
   gostack_task *t = p;
+  gostack_pinned_free_all(t->pinned_root);
   gostack_stackfree(t->stack);
   free(t);
 }
@@ -204,10 +205,19 @@ void *gostack_join(gostack_task *t) {
   t->resume_sp = self ? &self->sched_sp : &joiner_sp;
   t->joiner = self;
   t->state = TASK_RUNNING;
+  // Our pinned area stays where it is; t starts with an empty one.
+  void *pinned_sp = __gostack_pinned_sp, *pinned_limit = __gostack_pinned_limit;
+  struct gostack_pinned_chunk *pinned_root = gostack_pinned_root;
+  __gostack_pinned_sp = __gostack_pinned_limit = NULL;
+  gostack_pinned_root = NULL;
   m->curtask = t;
   gostack_set_guard(t->stackguard0);
   gostack_switch(t->resume_sp, t->sched_sp);
   // t has finished and switched back to us.
+  t->pinned_root = gostack_pinned_root;
+  __gostack_pinned_sp = pinned_sp;
+  __gostack_pinned_limit = pinned_limit;
+  gostack_pinned_root = pinned_root;
   m->curtask = self;
   m->g0_sp = saved_g0;
   gostack_set_guard(self ? self->stackguard0 : 0);

@@ -22,6 +22,9 @@ struct gostack_task {
   void *arg;
   void *result;
   gostack_task_state state;
+  // The pinned area (pinned.c) while the task is switched out.
+  void *pinned_sp, *pinned_limit;
+  struct gostack_pinned_chunk *pinned_root;
 };
 typedef struct gostack_task gostack_task;
 
@@ -50,6 +53,13 @@ typedef struct gostack_allocstack_ctx {
   uint64_t rbp;
   uint64_t ret;      // return address into the allocating function
 } gostack_allocstack_ctx;
+
+// pinned.c: the running task's pinned area (TLS words instrumented code uses directly).
+extern __thread void *__gostack_pinned_sp __attribute__((tls_model("initial-exec")));
+extern __thread void *__gostack_pinned_limit __attribute__((tls_model("initial-exec")));
+extern __thread struct gostack_pinned_chunk *gostack_pinned_root
+    __attribute__((tls_model("initial-exec")));
+void gostack_pinned_free_all(struct gostack_pinned_chunk *root);
 
 // Runtime configuration read from the environment once (task.c).
 typedef struct gostack_config {
