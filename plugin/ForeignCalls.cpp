@@ -262,6 +262,10 @@ Constant *getMarker(Module &M, const Function &Callee) {
 
 } // namespace
 
+bool isTaskStackLibraryCall(const CallBase &CB, const Function &Callee) {
+  return mustStayOnTaskStack(CB, Callee);
+}
+
 unsigned routeForeignCalls(Function &F, TargetLibraryInfo &TLI,
                            OptimizationRemarkEmitter &ORE,
                            ThunkCache &Thunks) {

@@ -27,8 +27,15 @@
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalAlias.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace llvm;
+
+static cl::opt<bool> EmitStackMaps(
+    "gostack-stack-maps", cl::init(false),
+    cl::desc("Describe every call during which a stack may move with a stack "
+             "map (needed for precise relocation; without them the runtime "
+             "must run with GOSTACK_RELOCATE=conservative)"));
 
 namespace gostack {
 
@@ -129,7 +136,7 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
       FrontendTagged = true;
 
   // Decide first: the loop below adds functions to the module.
-  SmallVector<Function *, 32> Work;
+  SmallVector<Function *, 32> Work, Unchecked;
   for (Function &F : M) {
     if (F.isDeclaration())
       continue;
@@ -143,10 +150,15 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     }
     F.removeFnAttr(attr::SplitStack);
     reportSkipped(F, Why, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
+    // no_split_stack code still runs on task stacks: it gets everything but
+    // the check.
+    if (Why == Skip::NoSplitStack)
+      Unchecked.push_back(&F);
   }
 
   Function *Main = nullptr;
   ThunkCache Thunks;
+  SmallVector<Function *, 32> Compiled;
   for (Function *F : Work) {
     Function *Checked = F;
     if (F->isVarArg()) {
@@ -158,18 +170,32 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
       if (!Checked)
         continue;
     }
-    auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*Checked);
-    instrument(*Checked, ORE);
-    pinCapturedAllocas(*Checked, ORE);
-    routeForeignCalls(*Checked, FAM.getResult<TargetLibraryAnalysis>(*Checked),
-                      ORE, Thunks);
+    instrument(*Checked,
+               FAM.getResult<OptimizationRemarkEmitterAnalysis>(*Checked));
+    Compiled.push_back(Checked);
+    if (Checked != F)
+      Compiled.push_back(F); // the variadic entry
     addInstrumentedMarker(*F);
     if (F->getName() == "main" && F->hasExternalLinkage())
       Main = F;
   }
+  Compiled.append(Unchecked.begin(), Unchecked.end());
+
+  for (Function *F : Compiled) {
+    auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*F);
+    if (!F->hasFnAttribute(attr::VariadicEntry)) {
+      pinCapturedAllocas(*F, ORE);
+      routeForeignCalls(*F, FAM.getResult<TargetLibraryAnalysis>(*F), ORE,
+                        Thunks);
+    }
+    FAM.invalidate(*F, PreservedAnalyses::none());
+    if (EmitStackMaps)
+      rewriteStatepoints(*F, FAM, ORE);
+  }
   if (Main)
     renameMain(M, *Main);
-  return Work.empty() ? PreservedAnalyses::all() : PreservedAnalyses::none();
+  return Compiled.empty() ? PreservedAnalyses::all()
+                          : PreservedAnalyses::none();
 }
 
 } // namespace gostack

@@ -76,6 +76,19 @@ public:
 llvm::Function *outlineVariadicBody(llvm::Function &F,
                                     llvm::OptimizationRemarkEmitter &ORE);
 
+/// ForeignCalls.cpp: whether a direct call to declaration \p Callee stays on
+/// the task stack because it is a small leaf library function, setjmp-like,
+/// or part of the runtime (as opposed to a gostack-compiled callee).
+bool isTaskStackLibraryCall(const llvm::CallBase &CB,
+                            const llvm::Function &Callee);
+
+/// StatepointRewriting.cpp: gives \p F `gc "gostack"` and turns each call
+/// during which its stack may move into a gc.statepoint. Returns the number
+/// of such calls.
+unsigned rewriteStatepoints(llvm::Function &F,
+                            llvm::FunctionAnalysisManager &FAM,
+                            llvm::OptimizationRemarkEmitter &ORE);
+
 /// PinnedAllocas.cpp: moves the locals of \p F whose address may escape into
 /// the task's pinned area. Returns the number of locals pinned.
 unsigned pinCapturedAllocas(llvm::Function &F,

@@ -1,0 +1,35 @@
+//===- StackMapStrategy.cpp - the "gostack" GC strategy -------------------===//
+//
+// Stack maps come from LLVM's statepoint machinery: a function with
+// `gc "gostack"` may contain gc.statepoint calls whose "gc-live" values the
+// backend spills to stack slots and records in the stack map. Every pointer
+// counts as managed: any of them may point into the moving stack (the runtime
+// relocates only the values that do; docs/design.md, "Relocation").
+//
+//===----------------------------------------------------------------------===//
+
+#include "llvm/IR/GCStrategy.h"
+#include "llvm/IR/DerivedTypes.h"
+
+using namespace llvm;
+
+namespace {
+
+class GostackGC : public GCStrategy {
+public:
+  GostackGC() {
+    UseStatepoints = true;
+    UseRS4GC = true;
+    // Maps are consumed by the gostack runtime (runtime/stackmap.c).
+    UsesMetadata = false;
+  }
+
+  std::optional<bool> isGCManagedPointer(const Type *Ty) const override {
+    return Ty->isPtrOrPtrVectorTy();
+  }
+};
+
+GCRegistry::Add<GostackGC> X("gostack",
+                             "gostack: every pointer may point into a moving stack");
+
+} // namespace
