@@ -192,6 +192,13 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     if (EmitStackMaps)
       rewriteStatepoints(*F, FAM, ORE);
   }
+  if (EmitStackMaps) {
+    SmallVector<Function *, 32> Checked;
+    for (Function *F : Compiled)
+      if (F->hasFnAttribute(attr::SplitStack))
+        Checked.push_back(F);
+    emitFunctionInfo(M, Checked);
+  }
   if (Main)
     renameMain(M, *Main);
   return Compiled.empty() ? PreservedAnalyses::all()

@@ -11,6 +11,7 @@
 #ifndef GOSTACK_PLUGIN_GOSTACKPASS_H
 #define GOSTACK_PLUGIN_GOSTACKPASS_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/IR/PassManager.h"
 
@@ -18,6 +19,7 @@
 #include <tuple>
 
 namespace llvm {
+class AllocaInst;
 class CallBase;
 class Function;
 class Module;
@@ -44,6 +46,9 @@ inline constexpr llvm::StringLiteral PinnedSP = "__gostack_pinned_sp";
 inline constexpr llvm::StringLiteral PinnedLimit = "__gostack_pinned_limit";
 /// void *__gostack_pinned_grow(size_t Size, size_t Align): a new chunk.
 inline constexpr llvm::StringLiteral PinnedGrow = "__gostack_pinned_grow";
+/// void __gostack_ensure_stack(size_t Bytes): grows the task stack (a move
+/// point with a stack map) so that a dynamic alloca of Bytes fits.
+inline constexpr llvm::StringLiteral EnsureStack = "__gostack_ensure_stack";
 /// void *__gostack_pinned_alloca(size_t Size, size_t Align): dynamic alloca.
 inline constexpr llvm::StringLiteral PinnedAlloca = "__gostack_pinned_alloca";
 } // namespace rt
@@ -88,6 +93,16 @@ bool isTaskStackLibraryCall(const llvm::CallBase &CB,
 unsigned rewriteStatepoints(llvm::Function &F,
                             llvm::FunctionAnalysisManager &FAM,
                             llvm::OptimizationRemarkEmitter &ORE);
+
+/// PinnedAllocas.cpp: whether \p AI is a va_list object (va_start/va_copy
+/// target). Its contents point into the moving stack by ABI.
+bool isVaList(const llvm::AllocaInst &AI);
+
+/// StatepointRewriting.cpp: emits the per-function entry table the runtime
+/// reads at __morestack (which argument registers and stack argument slots
+/// hold pointers) for the functions in \p Checked, into section
+/// "gostack_fninfo".
+void emitFunctionInfo(llvm::Module &M, llvm::ArrayRef<llvm::Function *> Checked);
 
 /// PinnedAllocas.cpp: moves the locals of \p F whose address may escape into
 /// the task's pinned area. Returns the number of locals pinned.

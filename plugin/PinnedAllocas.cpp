@@ -47,6 +47,8 @@ namespace {
 /// for the SSE spills the backend may use on pinned aggregates.
 constexpr uint64_t MinPinnedAlign = 16;
 
+} // namespace
+
 bool isVaList(const AllocaInst &AI) {
   for (const User *U : AI.users())
     if (const auto *II = dyn_cast<IntrinsicInst>(U))
@@ -55,6 +57,8 @@ bool isVaList(const AllocaInst &AI) {
         return true;
   return false;
 }
+
+namespace {
 
 bool mustPin(const AllocaInst &AI) {
   if (AI.isSwiftError() || AI.isUsedWithInAlloca() || isVaList(AI))

@@ -36,6 +36,7 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Scalar/RewriteStatepointsForGC.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
 
@@ -61,8 +62,10 @@ bool mayReachMove(const CallBase &CB) {
   if (Callee->isIntrinsic() || Callee->hasFnAttribute(attr::Thunk))
     return false;
   StringRef N = Callee->getName();
-  // The runtime: the system-stack trampoline, the pinned area, the C API.
-  // None of them moves the calling task's stack.
+  if (N == rt::EnsureStack)
+    return true;
+  // The rest of the runtime: the system-stack trampoline, the pinned area,
+  // the C API. None of them moves the calling task's stack.
   if (N.starts_with("__gostack") || N.starts_with("gostack_") ||
       N.starts_with("__morestack"))
     return false;
@@ -74,13 +77,170 @@ bool mayReachMove(const CallBase &CB) {
   return !isTaskStackLibraryCall(CB, *Callee);
 }
 
+/// Tag of a deopt operand pair (tag, va_list alloca) in a statepoint: the
+/// runtime relocates the va_list's two save-area pointers on a move.
+/// runtime/newstack.c reads it (GOSTACK_DEOPT_VALIST).
+constexpr uint64_t DeoptVaListTag = 1;
+
+/// Dynamic allocas that stay on the moving stack are preceded by an explicit
+/// move point, so that the backend's own slow path (a mid-function call to
+/// __morestack_allocate_stack_space, which has no stack map) never has to
+/// move the stack. runtime/morestack.S implements it.
+void ensureStackBeforeDynamicAllocas(Function &F) {
+  Module &M = *F.getParent();
+  const DataLayout &DL = M.getDataLayout();
+  Type *I64 = Type::getInt64Ty(M.getContext());
+  FunctionCallee Ensure = M.getOrInsertFunction(
+      rt::EnsureStack,
+      FunctionType::get(Type::getVoidTy(M.getContext()), {I64}, false));
+  for (Instruction &I : make_early_inc_range(instructions(F))) {
+    auto *AI = dyn_cast<AllocaInst>(&I);
+    if (!AI || AI->isStaticAlloca())
+      continue;
+    IRBuilder<> B(AI);
+    Value *N = B.CreateZExtOrTrunc(AI->getArraySize(), I64);
+    Value *Bytes = B.CreateAdd(
+        B.CreateMul(N, ConstantInt::get(
+                           I64, DL.getTypeAllocSize(AI->getAllocatedType()))),
+        ConstantInt::get(I64, AI->getAlign().value()));
+    B.CreateCall(Ensure, {Bytes});
+  }
+}
+
+/// The va_list objects of \p F, zeroed at entry so a move never mistakes an
+/// uninitialized one's garbage for save-area pointers.
+SmallVector<AllocaInst *, 2> prepareVaLists(Function &F) {
+  SmallVector<AllocaInst *, 2> Lists;
+  for (Instruction &I : F.getEntryBlock())
+    if (auto *AI = dyn_cast<AllocaInst>(&I); AI && isVaList(*AI))
+      Lists.push_back(AI);
+  if (Lists.empty())
+    return Lists;
+  BasicBlock::iterator IP = F.getEntryBlock().getFirstInsertionPt();
+  while (isa<AllocaInst>(*IP))
+    ++IP;
+  IRBuilder<> B(&*IP);
+  const DataLayout &DL = F.getParent()->getDataLayout();
+  for (AllocaInst *AI : Lists)
+    B.CreateMemSet(AI, B.getInt8(0), *AI->getAllocationSize(DL),
+                   AI->getAlign());
+  return Lists;
+}
+
+/// Adds the (tag, va_list) deopt pairs to a move point.
+CallBase *addVaListRecords(CallBase *CB, ArrayRef<AllocaInst *> Lists) {
+  SmallVector<Value *, 4> Inputs;
+  Type *I64 = Type::getInt64Ty(CB->getContext());
+  for (AllocaInst *AI : Lists) {
+    Inputs.push_back(ConstantInt::get(I64, DeoptVaListTag));
+    Inputs.push_back(AI);
+  }
+  CallBase *New = CallBase::addOperandBundle(CB, LLVMContext::OB_deopt,
+                                             OperandBundleDef("deopt", Inputs),
+                                             CB->getIterator());
+  New->takeName(CB);
+  CB->replaceAllUsesWith(New);
+  CB->eraseFromParent();
+  return New;
+}
+
+/// SysV x86-64 classification of \p F's parameters, as far as the runtime
+/// needs it at __morestack: which of rdi..r9 and which 8-byte stack argument
+/// slots hold pointers. Sets \p Unknown for parameters we cannot classify.
+void pointerArgumentMasks(const Function &F, uint32_t &Regs, uint32_t &Slots,
+                          bool &Unknown) {
+  const DataLayout &DL = F.getParent()->getDataLayout();
+  unsigned GPR = 0, XMM = 0, Slot = 0;
+  Regs = Slots = 0;
+  Unknown = false;
+  auto OnStack = [&](uint64_t Bytes, bool IsPtr, uint64_t AlignSlots) {
+    Slot = alignTo(Slot, AlignSlots);
+    if (IsPtr && Slot < 32)
+      Slots |= 1u << Slot;
+    if (IsPtr && Slot >= 32)
+      Unknown = true;
+    Slot += divideCeil(Bytes, 8);
+  };
+  for (const Argument &A : F.args()) {
+    Type *T = A.getType();
+    if (A.hasAttribute(Attribute::Nest))
+      continue; // r10, outside the sequence; never a stack pointer we make
+    if (A.hasByValAttr()) {
+      Type *BT = A.getParamByValType();
+      OnStack(DL.getTypeAllocSize(BT), false,
+              DL.getABITypeAlign(BT).value() > 8 ? 2 : 1);
+      continue;
+    }
+    if (T->isPointerTy() || (T->isIntegerTy() && T->getIntegerBitWidth() <= 64)) {
+      if (GPR < 6) {
+        if (T->isPointerTy())
+          Regs |= 1u << GPR;
+        ++GPR;
+      } else {
+        OnStack(8, T->isPointerTy(), 1);
+      }
+    } else if (T->isIntegerTy(128)) {
+      if (GPR <= 4)
+        GPR += 2;
+      else
+        OnStack(16, false, 2);
+    } else if (T->isFloatTy() || T->isDoubleTy() ||
+               (T->isVectorTy() && !T->isPtrOrPtrVectorTy() &&
+                DL.getTypeAllocSize(T) <= 16)) {
+      if (XMM < 8)
+        ++XMM;
+      else
+        OnStack(DL.getTypeAllocSize(T), false, DL.getTypeAllocSize(T) > 8 ? 2 : 1);
+    } else if (T->isX86_FP80Ty() || T->isFP128Ty()) {
+      OnStack(16, false, 2);
+    } else {
+      Unknown = true; // aggregates, pointer vectors, wide vectors
+    }
+  }
+}
+
 } // namespace
+
+void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked) {
+  if (Checked.empty())
+    return;
+  LLVMContext &Ctx = M.getContext();
+  auto *Ptr = PointerType::getUnqual(Ctx);
+  auto *I32 = Type::getInt32Ty(Ctx);
+  auto *RecTy = StructType::get(Ctx, {Ptr, I32, I32});
+  SmallVector<Constant *, 32> Recs;
+  for (Function *F : Checked) {
+    uint32_t Regs, Slots;
+    bool Unknown;
+    pointerArgumentMasks(*F, Regs, Slots, Unknown);
+    if (Unknown)
+      diagnose(*F, "cannot classify the parameters of '" + F->getName() +
+                       "' for the stack map; a stack move at its entry "
+                       "will be reported as fatal");
+    // flags: stack-slot mask in bits 0..30, bit 31 = unknown layout.
+    uint32_t Flags = Unknown ? (1u << 31) : (Slots & 0x7fffffffu);
+    Recs.push_back(ConstantStruct::get(RecTy, {F, ConstantInt::get(I32, Regs),
+                                               ConstantInt::get(I32, Flags)}));
+  }
+  auto *ArrTy = ArrayType::get(RecTy, Recs.size());
+  // Writable: the function addresses need load-time relocation in PIE.
+  auto *GV = new GlobalVariable(M, ArrTy, /*isConstant=*/false,
+                                GlobalValue::InternalLinkage,
+                                ConstantArray::get(ArrTy, Recs),
+                                "__gostack_fninfo");
+  GV->setSection("gostack_fninfo");
+  GV->setAlignment(Align(8));
+  appendToUsed(M, {GV});
+}
 
 unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
                             OptimizationRemarkEmitter &ORE) {
   Module &M = *F.getParent();
   LLVMContext &Ctx = M.getContext();
 
+  ensureStackBeforeDynamicAllocas(F);
+  SmallVector<AllocaInst *, 2> VaLists = prepareVaLists(F);
+  SmallVector<CallBase *, 16> MovePoints;
   unsigned Candidates = 0;
   for (Instruction &I : instructions(F)) {
     auto *CB = dyn_cast<CallBase>(&I);
@@ -94,14 +254,18 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
                   "stack move during it is fatal");
       Move = false;
     }
-    if (Move)
+    if (Move) {
       ++Candidates;
-    else if (!isa<IntrinsicInst>(CB))
+      if (!VaLists.empty())
+        MovePoints.push_back(CB);
+    } else if (!isa<IntrinsicInst>(CB))
       CB->addFnAttr(Attribute::get(Ctx, LeafAttr));
   }
   F.setGC("gostack");
   if (!Candidates)
     return 0;
+  for (CallBase *CB : MovePoints)
+    addVaListRecords(CB, VaLists);
 
   // Hide allocas from RS4GC's base-pointer search.
   auto *Ptr = PointerType::getUnqual(Ctx);

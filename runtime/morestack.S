@@ -129,6 +129,44 @@ __morestack_allocate_stack_space:
         .cfi_endproc
         .size   __morestack_allocate_stack_space, .-__morestack_allocate_stack_space
 
+// void __gostack_ensure_stack(size_t bytes): called by instrumented code before a dynamic alloca
+// (plugin/StatepointRewriting.cpp). An ordinary call and a move point with a stack map: grows
+// the stack (moving it) until `bytes` more fit below the caller's SP plus the guard reserve,
+// then returns on the new stack. Saves the same context as __morestack_allocate_stack_space.
+        .globl  __gostack_ensure_stack
+        .type   __gostack_ensure_stack,@function
+        .p2align 4
+__gostack_ensure_stack:
+        .cfi_startproc
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        pushq   %rdi
+        movq    %rsp, %rdi                      // struct gostack_allocstack_ctx *
+        movq    gostack_m_tls@gottpoff(%rip), %rax
+        movq    %fs:M_G0_SP(%rax), %rsp
+        call    gostack_ensurestack
+        movq    %rax, %rsp
+        leaq    ALLOCSTACK_CTX_RBP(%rsp), %rbp
+        popq    %rcx
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        .cfi_def_cfa %rsp, 8
+        ret
+        .cfi_endproc
+        .size   __gostack_ensure_stack, .-__gostack_ensure_stack
+
 // -mcmodel=large calls __morestack through this pointer.
         .section .data.rel.ro,"aw",@progbits
         .p2align 3

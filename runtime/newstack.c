@@ -114,3 +114,14 @@ gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx) {
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
 }
+
+gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx) {
+  gostack_m *m = &gostack_m_tls;
+  gostack_task *t = m->curtask;
+  if (!t || m->on_system_stack)
+    return ctx; // not a task stack: nothing to grow (the alloca is unchecked there)
+  uintptr_t sp = (uintptr_t)(&ctx->ret + 1);
+  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ctx->ret, ctx->rbp);
+  gostack_set_guard(t->stackguard0);
+  return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
+}

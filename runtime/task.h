@@ -77,6 +77,7 @@ void gostack_set_guard(uintptr_t guard);
 // newstack.c, called by the assembly on the system stack.
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx);
 gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx);
+gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx);
 
 // switch.S
 void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp);
