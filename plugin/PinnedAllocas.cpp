@@ -50,11 +50,22 @@ constexpr uint64_t MinPinnedAlign = 16;
 } // namespace
 
 bool isVaList(const AllocaInst &AI) {
-  for (const User *U : AI.users())
-    if (const auto *II = dyn_cast<IntrinsicInst>(U))
-      if (II->getIntrinsicID() == Intrinsic::vastart ||
-          II->getIntrinsicID() == Intrinsic::vacopy)
-        return true;
+  // clang passes the va_list through an array-decay GEP (at -O0 always).
+  SmallVector<const Value *, 4> Work{&AI};
+  while (!Work.empty()) {
+    const Value *V = Work.pop_back_val();
+    for (const User *U : V->users()) {
+      if (const auto *II = dyn_cast<IntrinsicInst>(U)) {
+        if ((II->getIntrinsicID() == Intrinsic::vastart ||
+             II->getIntrinsicID() == Intrinsic::vacopy) &&
+            II->getArgOperand(0) == V)
+          return true;
+      } else if (const auto *GEP = dyn_cast<GetElementPtrInst>(U)) {
+        if (GEP->hasAllZeroIndices())
+          Work.push_back(GEP);
+      }
+    }
+  }
   return false;
 }
 
