@@ -42,6 +42,10 @@ using namespace llvm;
 namespace gostack {
 namespace {
 
+/// Marks the direct path of a marker test, so that running the pass again
+/// leaves it alone.
+constexpr StringLiteral RoutedMD = "gostack.routed";
+
 /// Callees that must run on the task stack itself.
 bool mustStayOnTaskStack(const CallBase &CB, const Function &Callee) {
   if (Callee.isIntrinsic())
@@ -237,6 +241,7 @@ void rewriteCallSite(CallBase &CB, Function *Thunk, StructType *FrameTy,
     CB.insertInto(Direct, Direct->end());
     BranchInst::Create(Merge, Direct);
   }
+  CB.setMetadata(RoutedMD, MDNode::get(Ctx, {}));
   auto [Cont, R] = emitSystemStackPath(Sys, CB, Thunk, Frame, FrameTy);
   BranchInst::Create(Merge, Cont);
   IRBuilder<> MB(Merge);
@@ -262,6 +267,10 @@ Constant *getMarker(Module &M, const Function &Callee) {
 
 } // namespace
 
+Function *calledFunction(const CallBase &CB) {
+  return dyn_cast<Function>(CB.getCalledOperand()->stripPointerCasts());
+}
+
 bool isTaskStackLibraryCall(const CallBase &CB, const Function &Callee) {
   return mustStayOnTaskStack(CB, Callee);
 }
@@ -274,9 +283,13 @@ unsigned routeForeignCalls(Function &F, TargetLibraryInfo &TLI,
     auto *CB = dyn_cast<CallBase>(&I);
     if (!CB || isa<CallBrInst>(CB))
       continue;
-    Function *Callee = CB->getCalledFunction();
+    Function *Callee = calledFunction(*CB);
     if (!Callee || !Callee->isDeclaration() ||
         mustStayOnTaskStack(*CB, *Callee))
+      continue;
+    // Already routed (the pass ran on this module before): the direct path
+    // of a marker test.
+    if (CB->getMetadata(RoutedMD))
       continue;
     if (auto *CI = dyn_cast<CallInst>(CB); CI && CI->isMustTailCall()) {
       ORE.emit([&] {
@@ -300,7 +313,7 @@ unsigned routeForeignCalls(Function &F, TargetLibraryInfo &TLI,
 
   Module &M = *F.getParent();
   for (CallBase *CB : Sites) {
-    Function &Callee = *CB->getCalledFunction();
+    Function &Callee = *calledFunction(*CB);
     StructType *FrameTy = frameTypeFor(*CB);
     Function *Thunk = getOrCreateThunk(*CB, Callee, FrameTy, Thunks);
     Constant *Marker =

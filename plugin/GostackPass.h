@@ -81,6 +81,10 @@ public:
 llvm::Function *outlineVariadicBody(llvm::Function &F,
                                     llvm::OptimizationRemarkEmitter &ORE);
 
+/// The function a call names, also through a K&R / unprototyped call whose
+/// type differs from the declaration's (getCalledFunction() is null there).
+llvm::Function *calledFunction(const llvm::CallBase &CB);
+
 /// ForeignCalls.cpp: whether a direct call to declaration \p Callee stays on
 /// the task stack because it is a small leaf library function, setjmp-like,
 /// or part of the runtime (as opposed to a gostack-compiled callee).

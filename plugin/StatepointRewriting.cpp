@@ -56,7 +56,7 @@ bool mayReachMove(const CallBase &CB) {
     return false;
   if (CB.hasFnAttr(Attribute::ReturnsTwice))
     return false;
-  const Function *Callee = CB.getCalledFunction();
+  const Function *Callee = calledFunction(CB);
   if (!Callee)
     return true; // indirect: may be instrumented code
   if (Callee->isIntrinsic() || Callee->hasFnAttribute(attr::Thunk))

@@ -34,6 +34,8 @@ namespace {
 /// ptr reg_save }, one element.
 constexpr unsigned VaListSize = 24;
 constexpr unsigned VaListAlign = 16;
+/// What fast register allocation (-O0) may add to the entry's frame.
+constexpr unsigned EntrySpillSlack = 32;
 
 /// Attributes that make the callee own a copy of the argument; the body gets
 /// the entry's pointer instead (a second copy would grow the unchecked entry).
@@ -47,17 +49,24 @@ void dropCopyingParamAttrs(AttributeList &AL, LLVMContext &Ctx,
 
 /// Estimates the entry's outgoing stack arguments: SysV passes 6 integer and
 /// 8 vector/FP arguments in registers, the rest in 8-byte stack slots.
-unsigned outgoingStackBytes(FunctionType *BodyTy) {
+unsigned outgoingStackBytes(FunctionType *BodyTy, const DataLayout &DL) {
   unsigned GPR = 0, FPR = 0, Stack = 0;
   for (Type *T : BodyTy->params()) {
+    if (T->isX86_FP80Ty() || T->isFP128Ty()) {
+      Stack = alignTo(Stack, 16) + 16; // always in memory, 16-aligned
+      continue;
+    }
     bool IsFP = T->isFloatingPointTy() || T->isVectorTy();
+    unsigned Regs = T->isIntegerTy(128) ? 2 : 1;
     unsigned &Used = IsFP ? FPR : GPR;
-    if (Used < (IsFP ? 8u : 6u))
-      ++Used;
-    else
-      Stack += 8;
+    if (Used + Regs <= (IsFP ? 8u : 6u)) {
+      Used += Regs;
+      continue;
+    }
+    uint64_t Size = T->isSized() ? DL.getTypeAllocSize(T) : 8;
+    Stack = alignTo(Stack, Size > 8 ? 16 : 8) + alignTo(Size, 8);
   }
-  return Stack;
+  return alignTo(Stack, 16);
 }
 
 bool hasMustTailCall(Function &F) {
@@ -73,6 +82,15 @@ Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
   Module &M = *F.getParent();
   LLVMContext &Ctx = M.getContext();
 
+  // blockaddress constants name (function, block); moving the blocks would
+  // leave them pointing at the entry.
+  for (BasicBlock &BB : F)
+    if (BB.hasAddressTaken()) {
+      diagnose(F, "variadic function '" + F.getName() +
+                      "' takes the address of a label and is not "
+                      "instrumented; it must fit in the stack guard reserve");
+      return nullptr;
+    }
   // musttail forwarding of `...` needs the variadic frame itself.
   if (hasMustTailCall(F)) {
     diagnose(F, "variadic function '" + F.getName() +
@@ -86,9 +104,11 @@ Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
   Params.push_back(PointerType::getUnqual(Ctx));
   auto *BodyTy = FunctionType::get(FTy->getReturnType(), Params, false);
 
-  unsigned StackArgs = outgoingStackBytes(BodyTy);
-  // Register save area, va_list, saved RBP, return address, stack arguments.
-  if (176 + VaListSize + 16 + StackArgs > VariadicEntryBudget) {
+  unsigned StackArgs = outgoingStackBytes(BodyTy, M.getDataLayout());
+  // Register save area, the va_list (16-aligned), stack arguments, slack for
+  // what -O0 spills, saved RBP and return address.
+  if (176 + alignTo(VaListSize, VaListAlign) + StackArgs + EntrySpillSlack + 16 >
+      VariadicEntryBudget) {
     diagnose(F, "variadic function '" + F.getName() +
                     "' has too many fixed parameters for its unchecked entry "
                     "frame to fit the stack guard reserve; not instrumented");
@@ -140,7 +160,7 @@ Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
   // The entry: va_start, call, va_end, return. Nothing else, so its frame
   // is the register save area plus the va_list.
   F.addFnAttr(attr::VariadicEntry);
-  F.removeFnAttr(Attribute::NoInline);
+  F.removeFnAttr(Attribute::AlwaysInline);
   F.addFnAttr(Attribute::NoInline);
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", &F);
   IRBuilder<> B(Entry);
