@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GostackPass.h"
+#include "StackMapRegistration.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
@@ -32,7 +33,7 @@
 using namespace llvm;
 
 static cl::opt<bool> EmitStackMaps(
-    "gostack-stack-maps", cl::init(false),
+    "gostack-stack-maps", cl::init(true),
     cl::desc("Describe every call during which a stack may move with a stack "
              "map (needed for precise relocation; without them the runtime "
              "must run with GOSTACK_RELOCATE=conservative)"));
@@ -198,6 +199,8 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
       if (F->hasFnAttribute(attr::SplitStack))
         Checked.push_back(F);
     emitFunctionInfo(M, Checked);
+    if (!Compiled.empty())
+      addStackMapRegistration(M);
   }
   if (Main)
     renameMain(M, *Main);

@@ -20,8 +20,14 @@ public:
   GostackGC() {
     UseStatepoints = true;
     UseRS4GC = true;
-    // Maps are consumed by the gostack runtime (runtime/stackmap.c).
-    UsesMetadata = false;
+    // Maps are consumed by the gostack runtime (runtime/stackmap.c). With
+    // metadata, AsmPrinter hands them to our GCMetadataPrinter
+    // (StackMapPrinter.cpp), which writes them into the writable
+    // `gostack_stackmaps` section instead of `.llvm_stackmaps` (text
+    // relocations in PIE). Nothing else keys on it: safe points are not
+    // requested (NeededSafePoints stays false, so no GC_LABELs are inserted)
+    // and the printer's begin/finishAssembly are the default no-ops.
+    UsesMetadata = true;
   }
 
   std::optional<bool> isGCManagedPointer(const Type *Ty) const override {

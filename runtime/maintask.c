@@ -9,6 +9,8 @@
 
 #include "gostack/gostack.h"
 
+#include <stddef.h>
+
 extern int __gostack_main(int argc, char **argv, char **envp);
 
 struct main_args {
@@ -18,11 +20,12 @@ struct main_args {
   int status;
 };
 
-static void *run_user_main(void *p) {
-  struct main_args *a = p;
-  a->status = __gostack_main(a->argc, a->argv, a->envp);
-  return NULL;
-}
+_Static_assert(offsetof(struct main_args, argv) == 8 && offsetof(struct main_args, envp) == 16 &&
+                   offsetof(struct main_args, status) == 24,
+               "maintask_entry.S reads these offsets");
+
+// maintask_entry.S: calls __gostack_main(a->argc, a->argv, a->envp), stores a->status.
+void *gostack_main_task_entry(void *a);
 
 int main(int argc, char **argv, char **envp) {
   gostack_runtime_init();
@@ -31,6 +34,6 @@ int main(int argc, char **argv, char **envp) {
   struct main_args a = {argc, argv, envp, 0};
   // exit() inside the task runs on the system stack (a foreign call) and never comes back;
   // returning from main comes back here and returns the status to libc, which calls exit.
-  gostack_join(gostack_spawn(run_user_main, &a));
+  gostack_join(gostack_spawn(gostack_main_task_entry, &a));
   return a.status;
 }

@@ -6,6 +6,7 @@
 // Both entry points run on the thread's system stack, called from runtime/morestack.S with a
 // pointer to the registers it saved at the bottom of the task's used stack.
 
+#include "adjustframes.h"
 #include "task.h"
 
 #include <string.h>
@@ -46,19 +47,68 @@ static size_t grown_size(const gostack_task *t, size_t used, size_t need, uintpt
   return size;
 }
 
+// How the runtime was entered: what sits at the bottom of the used stack.
+typedef enum {
+  ENTRY_MORESTACK, // a gostack_morestack_ctx: a function at its entry
+  ENTRY_CALL,      // a gostack_allocstack_ctx: an ordinary call from a move point
+} entry_kind;
+
+static void adjust_saved_word(const gostack_move *mv, uint64_t *slot) {
+  if (*slot - mv->old_lo < mv->old_hi - mv->old_lo)
+    *slot += mv->delta;
+}
+
+// Precise relocation of the copy starting at newsp (adjustframes.c does the frames).
+static void relocate_precise(const gostack_move *mv, uintptr_t newsp, entry_kind kind) {
+  if (kind == ENTRY_MORESTACK) {
+    gostack_morestack_ctx *c = (gostack_morestack_ctx *)newsp;
+    adjust_saved_word(mv, &c->rbp);
+    gostack_adjust_entry(mv, c);
+    gostack_adjust_frames(mv, c->f_ret, (uintptr_t)(&c->f_ret + 1), c->rbp);
+  } else {
+    gostack_allocstack_ctx *c = (gostack_allocstack_ctx *)newsp;
+    adjust_saved_word(mv, &c->rbp);
+    gostack_adjust_frames(mv, c->ret, (uintptr_t)(&c->ret + 1), c->rbp);
+  }
+}
+
+// GOSTACK_DEBUG=verifymove: after a precise move, no word of the new stack may still point
+// into the old one. Dead spill slots and integers can legitimately hold such values, so the
+// check is for debugging the runtime and the plugin, not a property of every program.
+static void verify_move(const gostack_move *mv, uintptr_t newsp) {
+  for (uintptr_t *w = (uintptr_t *)newsp; w < (uintptr_t *)mv->new_hi; w++)
+    if (*w - mv->old_lo < mv->old_hi - mv->old_lo)
+      gostack_fatalf(0, 0,
+                     "verifymove: after moving task %llu from [%#lx, %#lx) to [%#lx, %#lx), "
+                     "the word at %#lx (offset %#lx from the top) still points into the old "
+                     "stack: %#lx",
+                     (unsigned long long)mv->task_id, (unsigned long)mv->old_lo,
+                     (unsigned long)mv->old_hi, (unsigned long)mv->new_lo,
+                     (unsigned long)mv->new_hi, (unsigned long)w,
+                     (unsigned long)(mv->new_hi - (uintptr_t)w), (unsigned long)*w);
+}
+
 // Moves the used part [sp, old.hi) of t's stack to a new stack of `newsize` bytes, keeping
-// its distance from the top, and relocates every word that pointed into the old stack.
-// Conservative strategy: every word of the copied region is a candidate; this covers the
-// frames, the saved frame-pointer chain and the registers __morestack saved below them.
-// Returns new address - old address for everything that moved.
-static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp) {
+// its distance from the top, and relocates the pointers into the old stack: precisely from
+// the stack maps by default, or conservatively (every word of the copy that looks like such a
+// pointer) with GOSTACK_RELOCATE=conservative. Returns new address - old address.
+static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp, entry_kind kind) {
   gostack_stack old = t->stack;
   gostack_stack new = gostack_stackalloc(newsize);
   size_t used = old.hi - sp;
   intptr_t delta = (intptr_t)(new.hi - old.hi);
   uintptr_t newsp = new.hi - used;
   memcpy((void *)newsp, (const void *)sp, used);
-  gostack_relocate_conservative((uintptr_t *)newsp, (uintptr_t *)new.hi, old.lo, old.hi, delta);
+  if (gostack_cfg.relocate == GOSTACK_RELOCATE_CONSERVATIVE) {
+    gostack_relocate_conservative((uintptr_t *)newsp, (uintptr_t *)new.hi, old.lo, old.hi,
+                                  delta);
+  } else {
+    gostack_move_stats stats = {0, 0, 0};
+    gostack_move mv = {old.lo, old.hi, new.lo, new.hi, delta, t->id, &stats};
+    relocate_precise(&mv, newsp, kind);
+    if (gostack_cfg.verifymove)
+      verify_move(&mv, newsp);
+  }
 
   t->stack = new;
   t->stackguard0 = gostack_guard_for(t);
@@ -71,10 +121,10 @@ static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp) {
   return delta;
 }
 
-// Common part of both entry points: grow (or, under GOSTACK_MOVESTACK, move) so that `need`
+// Common part of the entry points: grow (or, under GOSTACK_MOVESTACK, move) so that `need`
 // bytes fit below `sp`; returns the relocation delta (0 when nothing moved).
 static intptr_t ensure_stack(gostack_task *t, uintptr_t ctx, uintptr_t sp, size_t need,
-                             uintptr_t pc, uintptr_t fp) {
+                             entry_kind kind, uintptr_t pc, uintptr_t fp) {
   check_canary(t, pc, fp);
   if (sp <= t->stack.lo || sp > t->stack.hi)
     gostack_fatalf(pc, fp, "task %llu: SP %#lx is outside its stack [%#lx, %#lx)",
@@ -84,7 +134,7 @@ static intptr_t ensure_stack(gostack_task *t, uintptr_t ctx, uintptr_t sp, size_
   size_t newsize = grown_size(t, used, need, pc, fp);
   if (newsize == stack_size(t->stack) && !gostack_cfg.movestack)
     return 0; // enough room already (the guard was stale)
-  return copystack(t, newsize, ctx);
+  return copystack(t, newsize, ctx, kind);
 }
 
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
@@ -97,7 +147,8 @@ gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
     return ctx;
   }
   uintptr_t sp = (uintptr_t)&ctx->f_ret; // the checked function's SP at entry
-  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->r10, ctx->ret_in_f, ctx->rbp);
+  intptr_t delta =
+      ensure_stack(t, (uintptr_t)ctx, sp, ctx->r10, ENTRY_MORESTACK, ctx->ret_in_f, ctx->rbp);
   gostack_set_guard(t->stackguard0);
   return (gostack_morestack_ctx *)((uintptr_t)ctx + delta);
 }
@@ -110,7 +161,19 @@ gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx) {
     return ctx;
   }
   uintptr_t sp = (uintptr_t)(&ctx->ret + 1); // SP after the call returns
-  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ctx->ret, ctx->rbp);
+  if (gostack_cfg.relocate == GOSTACK_RELOCATE_PRECISE) {
+    // No stack map describes this mid-function call: the plugin put a move point
+    // (__gostack_ensure_stack) before the alloca, so there must be room already.
+    if (sp - ctx->size < t->stack.lo + GOSTACK_STACK_GUARD / 2 || sp - ctx->size > sp)
+      gostack_fatalf(ctx->ret, ctx->rbp,
+                     "task %llu: dynamic alloca of %zu bytes without room (stack [%#lx, %#lx)); "
+                     "was this code compiled with gostack stack maps?",
+                     (unsigned long long)t->id, (size_t)ctx->size,
+                     (unsigned long)t->stack.lo, (unsigned long)t->stack.hi);
+    gostack_set_guard(t->stackguard0);
+    return ctx;
+  }
+  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp);
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
 }
@@ -121,7 +184,7 @@ gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx) {
   if (!t || m->on_system_stack)
     return ctx; // not a task stack: nothing to grow (the alloca is unchecked there)
   uintptr_t sp = (uintptr_t)(&ctx->ret + 1);
-  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ctx->ret, ctx->rbp);
+  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp);
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
 }

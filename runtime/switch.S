@@ -48,7 +48,9 @@ gostack_switch:
         .size   gostack_switch, .-gostack_switch
 
 // First code a new task runs: gostack_switch "returns" here with rbx = the task and RSP
-// 16-byte aligned. RBP = 0 ends frame-pointer walks; the undefined RIP ends unwinding.
+// 16-byte aligned. It calls the task's function directly, so the outermost user frame returns
+// to __gostack_task_fn_ret, where frame walks (precise relocation) stop. RBP = 0 ends
+// frame-pointer chains; the undefined RIP ends unwinding.
         .globl  gostack_task_trampoline
         .hidden gostack_task_trampoline
         .type   gostack_task_trampoline,@function
@@ -57,8 +59,14 @@ gostack_task_trampoline:
         .cfi_startproc
         .cfi_undefined %rip
         xorl    %ebp, %ebp
-        movq    %rbx, %rdi
-        call    gostack_task_run                // never returns
+        movq    TASK_ARG(%rbx), %rdi
+        call    *TASK_FN(%rbx)
+        .globl  __gostack_task_fn_ret
+        .hidden __gostack_task_fn_ret
+__gostack_task_fn_ret:
+        movq    %rbx, %rdi                      // rbx is callee-saved: still the task
+        movq    %rax, %rsi
+        call    gostack_task_exit               // never returns
         ud2
         .cfi_endproc
         .size   gostack_task_trampoline, .-gostack_task_trampoline

@@ -23,6 +23,8 @@ _Static_assert(offsetof(gostack_m, curtask) == M_CURTASK, "asm_offsets.h");
 _Static_assert(offsetof(gostack_m, g0_sp) == M_G0_SP, "asm_offsets.h");
 _Static_assert(offsetof(gostack_m, on_system_stack) == M_ON_SYSTEM_STACK, "asm_offsets.h");
 _Static_assert(offsetof(struct gostack_task, stackguard0) == TASK_STACKGUARD0, "asm_offsets.h");
+_Static_assert(offsetof(struct gostack_task, fn) == TASK_FN, "asm_offsets.h");
+_Static_assert(offsetof(struct gostack_task, arg) == TASK_ARG, "asm_offsets.h");
 _Static_assert(offsetof(gostack_morestack_ctx, rbp) == MORESTACK_CTX_RBP, "asm_offsets.h");
 _Static_assert(offsetof(gostack_allocstack_ctx, rbp) == ALLOCSTACK_CTX_RBP, "asm_offsets.h");
 // __morestack's pushes plus its return address: the 256 bytes GOSTACK_STACK_GUARD budgets.
@@ -35,6 +37,8 @@ gostack_config gostack_cfg = {
     .max_stack = GOSTACK_MAXSTACK_DEFAULT,
     .movestack = false,
     .main_task = true,
+    .relocate = GOSTACK_RELOCATE_PRECISE,
+    .verifymove = false,
 };
 
 static uint64_t next_task_id = 1; // main is task 1 when it runs as a task
@@ -91,6 +95,17 @@ void gostack_runtime_init(void) {
                    gostack_cfg.max_stack, gostack_cfg.stack_min);
   gostack_cfg.movestack = env_flag("GOSTACK_MOVESTACK", false);
   gostack_cfg.main_task = env_flag("GOSTACK_MAIN_TASK", true);
+  const char *reloc = getenv("GOSTACK_RELOCATE");
+  if (reloc && *reloc) {
+    if (!strcmp(reloc, "precise"))
+      gostack_cfg.relocate = GOSTACK_RELOCATE_PRECISE;
+    else if (!strcmp(reloc, "conservative"))
+      gostack_cfg.relocate = GOSTACK_RELOCATE_CONSERVATIVE;
+    else
+      gostack_fatalf(0, 0, "GOSTACK_RELOCATE=%s: expected precise or conservative", reloc);
+  }
+  const char *debug = getenv("GOSTACK_DEBUG");
+  gostack_cfg.verifymove = debug && strstr(debug, "verifymove");
   warn_if_lazy_binding();
   __atomic_store_n(&runtime_ready, 1, __ATOMIC_RELEASE);
 }
@@ -160,9 +175,9 @@ static void free_on_system_stack(void *p) {
   free(t);
 }
 
-// First C frame of every task (on the task's stack, called by gostack_task_trampoline).
-_Noreturn void gostack_task_run(gostack_task *t) {
-  t->result = t->fn(t->arg);
+// Called by gostack_task_trampoline when the task's function returned, on the task's stack.
+_Noreturn void gostack_task_exit(gostack_task *t, void *result) {
+  t->result = result;
   t->state = TASK_DONE;
   uintptr_t unused;
   gostack_switch(&unused, *t->resume_sp);

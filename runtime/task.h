@@ -62,11 +62,15 @@ extern __thread struct gostack_pinned_chunk *gostack_pinned_root
 void gostack_pinned_free_all(struct gostack_pinned_chunk *root);
 
 // Runtime configuration read from the environment once (task.c).
+typedef enum { GOSTACK_RELOCATE_PRECISE, GOSTACK_RELOCATE_CONSERVATIVE } gostack_relocate_mode;
+
 typedef struct gostack_config {
   size_t stack_min;  // GOSTACK_STACK_MIN, rounded to a class
   size_t max_stack;  // GOSTACK_MAXSTACK
   bool movestack;    // GOSTACK_MOVESTACK=1
   bool main_task;    // GOSTACK_MAIN_TASK (default 1)
+  gostack_relocate_mode relocate; // GOSTACK_RELOCATE=precise|conservative
+  bool verifymove;   // GOSTACK_DEBUG=verifymove
 } gostack_config;
 extern gostack_config gostack_cfg;
 
