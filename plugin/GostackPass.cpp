@@ -30,13 +30,25 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <cstdlib>
+
 using namespace llvm;
 
-static cl::opt<bool> EmitStackMaps(
-    "gostack-stack-maps", cl::init(true),
+static cl::opt<bool> EmitStackMapsOpt(
+    "gostack-stack-maps", cl::init(false),
     cl::desc("Describe every call during which a stack may move with a stack "
-             "map (needed for precise relocation; without them the runtime "
-             "must run with GOSTACK_RELOCATE=conservative)"));
+             "map, for the runtime's precise relocation "
+             "(GOSTACK_RELOCATE=precise). Experimental; also enabled by "
+             "GOSTACK_STACK_MAPS=1 in the compiler's environment"));
+
+/// -mllvm options of a plugin loaded with -fpass-plugin are parsed before the
+/// plugin is loaded, so the environment is the practical switch.
+static bool emitStackMaps() {
+  if (EmitStackMapsOpt)
+    return true;
+  const char *Env = std::getenv("GOSTACK_STACK_MAPS");
+  return Env && Env[0] == '1';
+}
 
 namespace gostack {
 
@@ -158,6 +170,7 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
   }
 
   Function *Main = nullptr;
+  const bool MapsOn = emitStackMaps();
   ThunkCache Thunks;
   SmallVector<Function *, 32> Compiled;
   for (Function *F : Work) {
@@ -190,10 +203,10 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
                         Thunks);
     }
     FAM.invalidate(*F, PreservedAnalyses::none());
-    if (EmitStackMaps)
+    if (MapsOn)
       rewriteStatepoints(*F, FAM, ORE);
   }
-  if (EmitStackMaps) {
+  if (MapsOn) {
     SmallVector<Function *, 32> Checked;
     for (Function *F : Compiled)
       if (F->hasFnAttribute(attr::SplitStack))

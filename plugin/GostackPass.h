@@ -41,6 +41,8 @@ inline constexpr llvm::StringLiteral SystemStackCall =
 /// Prefix of the marker alias every instrumented external function gets, so
 /// that other translation units can tell at link time that it is ours.
 inline constexpr llvm::StringLiteral InstrumentedMarkerPrefix = "__gostack_fn.";
+/// Prefix of the value-returning entry of a split variadic function.
+inline constexpr llvm::StringLiteral VarArgReturnPrefix = "__gostack_vret.";
 /// Pinned area of the running task (SafeStack-style, initial-exec TLS).
 inline constexpr llvm::StringLiteral PinnedSP = "__gostack_pinned_sp";
 inline constexpr llvm::StringLiteral PinnedLimit = "__gostack_pinned_limit";

@@ -15,12 +15,13 @@
 //
 // LLVM's RewriteStatepointsForGC does the liveness analysis, the SSA rewriting
 // and the invoke/landing-pad handling. It cannot handle allocas as base
-// pointers, and we need none: every pointer into a moving stack moves by the
-// same delta, so each live pointer is its own base. We hide each alloca
-// behind an opaque identity call for the duration of the rewrite (a call
-// result is a base pointer to RS4GC) and put the alloca back afterwards; the
-// backend records a live alloca as a Direct, frame-relative location and
-// recomputes its address after the call.
+// pointers (it crashes), and we need none: every pointer into a moving stack
+// moves by the same delta, so each live pointer is its own base. Each alloca's
+// address is therefore defined by an empty inline asm (`asm "" : "=r"(p) :
+// "0"(&local)`): an opaque value, a base pointer to RS4GC, spilled and
+// relocated like any pointer. Without it the backend treats the address as a
+// frame index, may keep it in a callee-saved register across the call, and a
+// move would leave that register pointing into the old stack.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,10 +32,12 @@
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Statepoint.h"
 #include "llvm/Transforms/Scalar/RewriteStatepointsForGC.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
@@ -43,7 +46,6 @@ using namespace llvm;
 namespace gostack {
 namespace {
 
-constexpr StringLiteral FrameAddrName = "__gostack.frame_addr";
 constexpr StringLiteral LeafAttr = "gc-leaf-function";
 
 /// Whether a stack move can happen while \p CB runs (so the caller's frame
@@ -199,6 +201,78 @@ void pointerArgumentMasks(const Function &F, uint32_t &Regs, uint32_t &Slots,
   }
 }
 
+/// gc.statepoint cannot wrap a value-returning variadic call. Rewrites such a
+/// move point into a void one, or marks it leaf (with a warning) when that is
+/// impossible. Returns the call that remains a move point, or null.
+CallBase *legalizeVarArgCall(CallBase *CB) {
+  FunctionType *FTy = CB->getFunctionType();
+  if (!FTy->isVarArg() || FTy->getReturnType()->isVoidTy())
+    return CB;
+  Function &F = *CB->getFunction();
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+  Function *Callee = calledFunction(*CB);
+  SmallVector<Value *, 8> Args(CB->args());
+  auto Replace = [&](CallBase *New, Value *Result) {
+    New->setDebugLoc(CB->getDebugLoc());
+    if (Result)
+      CB->replaceAllUsesWith(Result);
+    CB->eraseFromParent();
+    return New;
+  };
+
+  // An unprototyped (K&R) call: the callee is not really variadic, so call
+  // it with the argument types it was given.
+  if (Callee && Callee->getFunctionType()->getNumParams() == 0 &&
+      !isa<InvokeInst>(CB)) {
+    SmallVector<Type *, 8> Tys;
+    for (Value *A : Args)
+      Tys.push_back(A->getType());
+    auto *NTy = FunctionType::get(FTy->getReturnType(), Tys, false);
+    auto *New = CallInst::Create(NTy, CB->getCalledOperand(), Args, "", CB->getIterator());
+    New->setCallingConv(CB->getCallingConv());
+    New->setAttributes(CB->getAttributes());
+    New->takeName(CB);
+    return Replace(New, New);
+  }
+
+  Function *VRet = Callee ? M.getFunction(
+                                (rt::VarArgReturnPrefix + Callee->getName()).str())
+                          : nullptr;
+  if (!VRet && Callee && Callee->isDeclaration() && !isa<InvokeInst>(CB)) {
+    // The callee is gostack-compiled (this is the direct path of a marker
+    // test), so its value-returning entry exists.
+    SmallVector<Type *, 8> Tys{PointerType::getUnqual(Ctx)};
+    Tys.append(FTy->param_begin(), FTy->param_end());
+    VRet = cast<Function>(
+        M.getOrInsertFunction((rt::VarArgReturnPrefix + Callee->getName()).str(),
+                              FunctionType::get(Type::getVoidTy(Ctx), Tys, true))
+            .getCallee());
+  }
+  if (!VRet || isa<InvokeInst>(CB)) {
+    diagnose(F, "call to a value-returning variadic function " +
+                    (Callee ? "'" + Callee->getName() + "' " : Twine("")) +
+                    "cannot carry a stack map; a stack move during it is fatal");
+    CB->addFnAttr(Attribute::get(Ctx, LeafAttr));
+    return nullptr;
+  }
+  IRBuilder<> EB(&F.getEntryBlock(), F.getEntryBlock().getFirstInsertionPt());
+  AllocaInst *Slot = EB.CreateAlloca(FTy->getReturnType(), nullptr, "vret");
+  SmallVector<Value *, 8> NArgs{Slot};
+  NArgs.append(Args.begin(), Args.end());
+  auto *New = CallInst::Create(VRet->getFunctionType(), VRet, NArgs, "",
+                               CB->getIterator());
+  New->setCallingConv(CB->getCallingConv());
+  AttributeList AL = CB->getAttributes();
+  SmallVector<AttributeSet, 8> PA{AttributeSet()};
+  for (unsigned I = 0; I != CB->arg_size(); ++I)
+    PA.push_back(AL.getParamAttrs(I));
+  New->setAttributes(AttributeList::get(Ctx, AL.getFnAttrs(), AttributeSet(), PA));
+  IRBuilder<> B(New->getNextNode());
+  Value *R = B.CreateLoad(FTy->getReturnType(), Slot);
+  return Replace(New, R);
+}
+
 } // namespace
 
 void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked) {
@@ -266,27 +340,51 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
     return 0;
   for (CallBase *CB : MovePoints)
     addVaListRecords(CB, VaLists);
+  SmallVector<CallBase *, 4> VarArgCalls;
+  for (Instruction &I : instructions(F))
+    if (auto *CB = dyn_cast<CallBase>(&I);
+        CB && !CB->hasFnAttr(LeafAttr) && !isa<IntrinsicInst>(CB) &&
+        CB->getFunctionType()->isVarArg() &&
+        !CB->getFunctionType()->getReturnType()->isVoidTy())
+      VarArgCalls.push_back(CB);
+  for (CallBase *CB : VarArgCalls)
+    legalizeVarArgCall(CB);
 
-  // Hide allocas from RS4GC's base-pointer search.
+  // Give every alloca's address an opaque definition (see the file comment):
+  // a placeholder call while RS4GC runs (it mishandles inline asm), the
+  // empty asm afterwards.
   auto *Ptr = PointerType::getUnqual(Ctx);
-  FunctionCallee FrameAddr =
-      M.getOrInsertFunction(FrameAddrName, FunctionType::get(Ptr, {Ptr}, false));
-  auto *FrameAddrFn = cast<Function>(FrameAddr.getCallee());
-  FrameAddrFn->setDoesNotAccessMemory();
-  FrameAddrFn->setDoesNotThrow();
-  FrameAddrFn->addFnAttr(LeafAttr);
+  auto *OpaqueTy = FunctionType::get(Ptr, {Ptr}, false);
+  InlineAsm *Opaque = InlineAsm::get(OpaqueTy, "", "=r,0",
+                                     /*hasSideEffects=*/false);
+  FunctionCallee Placeholder =
+      M.getOrInsertFunction("__gostack.frame_address", OpaqueTy);
+  auto *PlaceholderFn = cast<Function>(Placeholder.getCallee());
+  PlaceholderFn->setDoesNotAccessMemory();
+  PlaceholderFn->setDoesNotThrow();
+  PlaceholderFn->addFnAttr(LeafAttr);
   SmallVector<CallInst *, 16> Wrappers;
   for (Instruction &I : make_early_inc_range(instructions(F))) {
     auto *AI = dyn_cast<AllocaInst>(&I);
     if (!AI)
       continue;
+    // A local nothing reads or writes (only lifetime markers, if anything)
+    // has no address worth describing; RS4GC also crashes on unused wrappers.
+    if (all_of(AI->users(), [](User *U) {
+          auto *II = dyn_cast<IntrinsicInst>(U);
+          return II && II->isLifetimeStartOrEnd();
+        })) {
+      for (User *U : make_early_inc_range(AI->users()))
+        cast<Instruction>(U)->eraseFromParent();
+      continue;
+    }
     IRBuilder<> B(AI->getNextNode());
-    CallInst *W = B.CreateCall(FrameAddr, {AI}, AI->getName() + ".addr");
-    // Lifetime markers and debug info must keep naming the alloca itself.
-    AI->replaceUsesWithIf(W, [&](Use &U) {
-      auto *II = dyn_cast<IntrinsicInst>(U.getUser());
-      return U.getUser() != W && !(II && II->isLifetimeStartOrEnd());
-    });
+    CallInst *W = B.CreateCall(Placeholder, {AI}, AI->getName() + ".addr");
+    W->addFnAttr(Attribute::get(Ctx, LeafAttr));
+    W->setDoesNotThrow();
+    // Every use, lifetime markers included (RS4GC counts them as uses and
+    // would look for the alloca's base); they get the alloca back below.
+    AI->replaceUsesWithIf(W, [&](Use &U) { return U.getUser() != W; });
     Wrappers.push_back(W);
   }
 
@@ -295,12 +393,33 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   auto &TLI = FAM.getResult<TargetLibraryAnalysis>(F);
   RewriteStatepointsForGC().runOnFunction(F, DT, TTI, TLI);
 
+  // Lifetime markers must name the alloca itself for stack colouring.
+  for (Instruction &I : make_early_inc_range(instructions(F))) {
+    auto *II = dyn_cast<IntrinsicInst>(&I);
+    if (!II || !II->isLifetimeStartOrEnd())
+      continue;
+    Value *P = II->getArgOperand(1);
+    auto *R = dyn_cast<GCRelocateInst>(P);
+    if (R)
+      P = R->getDerivedPtr();
+    auto *W = dyn_cast<CallInst>(P);
+    if (!W || W->getCalledOperand() != PlaceholderFn)
+      continue;
+    II->setArgOperand(1, W->getArgOperand(0));
+    if (R && R->use_empty())
+      R->eraseFromParent();
+  }
   for (CallInst *W : Wrappers) {
-    W->replaceAllUsesWith(W->getArgOperand(0));
+    if (!W->use_empty()) {
+      IRBuilder<> B(W);
+      CallInst *A = B.CreateCall(Opaque, {W->getArgOperand(0)});
+      A->takeName(W);
+      A->setDoesNotThrow();
+      W->replaceAllUsesWith(A);
+    }
     W->eraseFromParent();
   }
-  if (FrameAddrFn->use_empty())
-    FrameAddrFn->eraseFromParent();
+  PlaceholderFn->eraseFromParent();
 
   ORE.emit([&] {
     return OptimizationRemark("gostack", "StackMaps", &F)

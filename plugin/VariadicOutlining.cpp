@@ -76,6 +76,53 @@ bool hasMustTailCall(Function &F) {
   return false;
 }
 
+/// gc.statepoint cannot wrap a call to a variadic function that returns a
+/// value, so callers reach a value-returning variadic function through this
+/// second entry, `void __gostack_vret.<f>(T *out, fixed..., ...)`: the same
+/// va_start + body call, with the result stored through `out`
+/// (StatepointRewriting.cpp, legalizeVarArgCall).
+void createValueReturningEntry(Function &F, Function &Body,
+                               AttributeList BodyCallAttrs) {
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+  FunctionType *FTy = F.getFunctionType();
+  SmallVector<Type *, 8> Params{PointerType::getUnqual(Ctx)};
+  Params.append(FTy->param_begin(), FTy->param_end());
+  auto *VTy = FunctionType::get(Type::getVoidTy(Ctx), Params, true);
+  Function *V = Function::Create(VTy, F.getLinkage(), F.getAddressSpace(),
+                                 (rt::VarArgReturnPrefix + F.getName()).str(),
+                                 &M);
+  V->setVisibility(F.getVisibility());
+  V->setDSOLocal(F.isDSOLocal());
+  V->setComdat(F.getComdat());
+  V->setCallingConv(F.getCallingConv());
+  V->setAttributes(AttributeList::get(
+      Ctx, F.getAttributes().getFnAttrs(), AttributeSet(), [&] {
+        SmallVector<AttributeSet, 8> PA{AttributeSet()};
+        for (unsigned I = 0; I != FTy->getNumParams(); ++I)
+          PA.push_back(F.getAttributes().getParamAttrs(I));
+        return PA;
+      }()));
+  V->removeFnAttr(Attribute::AlwaysInline);
+  V->addFnAttr(Attribute::NoInline);
+
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", V));
+  AllocaInst *Ap = B.CreateAlloca(ArrayType::get(B.getInt8Ty(), VaListSize),
+                                  nullptr, "ap");
+  Ap->setAlignment(Align(VaListAlign));
+  B.CreateIntrinsic(Intrinsic::vastart, {Ap->getType()}, {Ap});
+  SmallVector<Value *, 8> Args;
+  for (unsigned I = 1; I != V->arg_size(); ++I)
+    Args.push_back(V->getArg(I));
+  Args.push_back(Ap);
+  CallInst *Call = B.CreateCall(&Body, Args);
+  Call->setCallingConv(F.getCallingConv());
+  Call->setAttributes(BodyCallAttrs);
+  B.CreateStore(Call, V->getArg(0));
+  B.CreateIntrinsic(Intrinsic::vaend, {Ap->getType()}, {Ap});
+  B.CreateRetVoid();
+}
+
 } // namespace
 
 Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
@@ -104,7 +151,12 @@ Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
   Params.push_back(PointerType::getUnqual(Ctx));
   auto *BodyTy = FunctionType::get(FTy->getReturnType(), Params, false);
 
-  unsigned StackArgs = outgoingStackBytes(BodyTy, M.getDataLayout());
+  // The value-returning entry passes one more pointer.
+  SmallVector<Type *, 8> EntryParams{PointerType::getUnqual(Ctx)};
+  EntryParams.append(Params.begin(), Params.end());
+  unsigned StackArgs = outgoingStackBytes(
+      FunctionType::get(FTy->getReturnType(), EntryParams, false),
+      M.getDataLayout());
   // Register save area, the va_list (16-aligned), stack arguments, slack for
   // what -O0 spills, saved RBP and return address.
   if (176 + alignTo(VaListSize, VaListAlign) + StackArgs + EntrySpillSlack + 16 >
@@ -188,6 +240,9 @@ Function *outlineVariadicBody(Function &F, OptimizationRemarkEmitter &ORE) {
     B.CreateRetVoid();
   else
     B.CreateRet(Call);
+
+  if (!FTy->getReturnType()->isVoidTy())
+    createValueReturningEntry(F, *Body, CallAttrs);
 
   ORE.emit([&] {
     return OptimizationRemark("gostack", "VariadicSplit", &F)

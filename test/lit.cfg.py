@@ -56,7 +56,13 @@ config.excludes = [
 ]
 
 config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = os.path.join(config.gostack_obj_root, "test")
+# The movestack run gets its own output tree: ctest runs both suites at once.
+config.test_exec_root = os.path.join(
+    config.gostack_obj_root,
+    "test-movestack"
+    if lit.util.pythonize_bool(lit_config.params.get("movestack", False))
+    else "test",
+)
 
 
 def _required(name):

@@ -73,9 +73,13 @@ static volatile long e2e_zero_v;
  * last one, from seed. E2E_BALLAST_CHECK(arr, n, stride, seed, bad): bad += mismatches. */
 #define E2E_BALLAST_VAL(arr, i, seed)                                                           \
   ((__typeof__((arr)[0]))((uint64_t)(seed) + (uint64_t)(i) * 0x9e3779b97f4a7c15ull))
+/* The whole array is cleared first: under the conservative relocation strategy, stale
+ * stack addresses left in uninitialized bytes would make the words around a checked element
+ * look like pointers (docs/design.md, "Limits of the conservative strategy"). */
 #define E2E_BALLAST_SET(arr, n, stride, seed)                                                   \
   do {                                                                                          \
     long z_ = E2E_ZERO, n_ = (long)(n) + z_;                                                    \
+    memset(&(arr)[z_], 0, (size_t)n_ * sizeof((arr)[0]));                                      \
     for (long i_ = 0; i_ < n_; i_ += (stride))                                                  \
       (arr)[z_ + i_] = E2E_BALLAST_VAL(arr, i_, seed);                                          \
     (arr)[z_ + n_ - 1] = E2E_BALLAST_VAL(arr, n_ - 1, seed);                                    \
