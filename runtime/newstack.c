@@ -100,8 +100,10 @@ static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp, entry_k
   uintptr_t newsp = new.hi - used;
   memcpy((void *)newsp, (const void *)sp, used);
   if (gostack_cfg.relocate == GOSTACK_RELOCATE_CONSERVATIVE) {
-    gostack_relocate_conservative((uintptr_t *)newsp, (uintptr_t *)new.hi, old.lo, old.hi,
-                                  delta);
+    // Only [sp, old.hi) is live: a value below sp can only be a stale address left by a frame
+    // that has returned (uninitialized bytes, padding), never a pointer the program may use,
+    // so the narrower range avoids most false positives of the conservative scan.
+    gostack_relocate_conservative((uintptr_t *)newsp, (uintptr_t *)new.hi, sp, old.hi, delta);
   } else {
     gostack_move_stats stats = {0, 0, 0};
     gostack_move mv = {old.lo, old.hi, new.lo, new.hi, delta, t->id, &stats};
