@@ -187,8 +187,12 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     instrument(*Checked,
                FAM.getResult<OptimizationRemarkEmitterAnalysis>(*Checked));
     Compiled.push_back(Checked);
-    if (Checked != F)
-      Compiled.push_back(F); // the variadic entry
+    if (Checked != F) {
+      Compiled.push_back(F); // the variadic entry, and its value-returning twin
+      if (Function *V =
+              M.getFunction((rt::VarArgReturnPrefix + F->getName()).str()))
+        Compiled.push_back(V);
+    }
     addInstrumentedMarker(*F);
     if (F->getName() == "main" && F->hasExternalLinkage())
       Main = F;

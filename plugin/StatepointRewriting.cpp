@@ -39,6 +39,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Statepoint.h"
 #include "llvm/Transforms/Scalar/RewriteStatepointsForGC.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
@@ -132,14 +133,21 @@ SmallVector<AllocaInst *, 2> prepareVaLists(Function &F) {
 /// Adds the (tag, va_list) deopt pairs to a move point.
 CallBase *addVaListRecords(CallBase *CB, ArrayRef<AllocaInst *> Lists) {
   SmallVector<Value *, 4> Inputs;
+  if (auto Old = CB->getOperandBundle(LLVMContext::OB_deopt))
+    Inputs.append(Old->Inputs.begin(), Old->Inputs.end());
   Type *I64 = Type::getInt64Ty(CB->getContext());
   for (AllocaInst *AI : Lists) {
     Inputs.push_back(ConstantInt::get(I64, DeoptVaListTag));
     Inputs.push_back(AI);
   }
-  CallBase *New = CallBase::addOperandBundle(CB, LLVMContext::OB_deopt,
-                                             OperandBundleDef("deopt", Inputs),
-                                             CB->getIterator());
+  CallBase *New = CallBase::removeOperandBundle(CB, LLVMContext::OB_deopt,
+                                                CB->getIterator());
+  CallBase *WithRecords = CallBase::addOperandBundle(
+      New, LLVMContext::OB_deopt, OperandBundleDef("deopt", Inputs),
+      CB->getIterator());
+  if (New != CB)
+    New->eraseFromParent();
+  New = WithRecords;
   New->takeName(CB);
   CB->replaceAllUsesWith(New);
   CB->eraseFromParent();
@@ -248,6 +256,35 @@ CallBase *legalizeVarArgCall(CallBase *CB) {
         M.getOrInsertFunction((rt::VarArgReturnPrefix + Callee->getName()).str(),
                               FunctionType::get(Type::getVoidTy(Ctx), Tys, true))
             .getCallee());
+    // Weak: a gostack-compiled variadic function the plugin could not split
+    // (musttail, label addresses) has no such entry; the call then stays as
+    // it is, without a map.
+    VRet->setLinkage(GlobalValue::ExternalWeakLinkage);
+    IRBuilder<> GB(CB);
+    Value *Has = GB.CreateICmpNE(VRet, ConstantPointerNull::get(PointerType::getUnqual(Ctx)));
+    Instruction *ThenT, *ElseT;
+    SplitBlockAndInsertIfThenElse(Has, CB->getIterator(), &ThenT, &ElseT);
+    BasicBlock *Tail = CB->getParent();
+    // Move the original call to the else branch as a leaf; build the
+    // value-returning call in the then branch; merge with a phi.
+    CB->moveBefore(ElseT);
+    CB->addFnAttr(Attribute::get(Ctx, LeafAttr));
+    IRBuilder<> EB(&F.getEntryBlock(), F.getEntryBlock().getFirstInsertionPt());
+    AllocaInst *Slot = EB.CreateAlloca(FTy->getReturnType(), nullptr, "vret");
+    SmallVector<Value *, 8> NArgs{Slot};
+    NArgs.append(Args.begin(), Args.end());
+    auto *New = CallInst::Create(VRet->getFunctionType(), VRet, NArgs, "",
+                                 ThenT->getIterator());
+    New->setCallingConv(CB->getCallingConv());
+    New->setDebugLoc(CB->getDebugLoc());
+    IRBuilder<> TB(ThenT);
+    Value *R = TB.CreateLoad(FTy->getReturnType(), Slot);
+    IRBuilder<> PB(&*Tail->getFirstInsertionPt());
+    PHINode *Phi = PB.CreatePHI(FTy->getReturnType(), 2);
+    CB->replaceAllUsesWith(Phi);
+    Phi->addIncoming(R, ThenT->getParent());
+    Phi->addIncoming(CB, ElseT->getParent());
+    return New;
   }
   if (!VRet || isa<InvokeInst>(CB)) {
     diagnose(F, "call to a value-returning variadic function " +
@@ -314,7 +351,6 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
 
   ensureStackBeforeDynamicAllocas(F);
   SmallVector<AllocaInst *, 2> VaLists = prepareVaLists(F);
-  SmallVector<CallBase *, 16> MovePoints;
   unsigned Candidates = 0;
   for (Instruction &I : instructions(F)) {
     auto *CB = dyn_cast<CallBase>(&I);
@@ -328,18 +364,14 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
                   "stack move during it is fatal");
       Move = false;
     }
-    if (Move) {
+    if (Move)
       ++Candidates;
-      if (!VaLists.empty())
-        MovePoints.push_back(CB);
-    } else if (!isa<IntrinsicInst>(CB))
+    else if (!isa<IntrinsicInst>(CB))
       CB->addFnAttr(Attribute::get(Ctx, LeafAttr));
   }
   F.setGC("gostack");
   if (!Candidates)
     return 0;
-  for (CallBase *CB : MovePoints)
-    addVaListRecords(CB, VaLists);
   SmallVector<CallBase *, 4> VarArgCalls;
   for (Instruction &I : instructions(F))
     if (auto *CB = dyn_cast<CallBase>(&I);
@@ -384,7 +416,12 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
     W->setDoesNotThrow();
     // Every use, lifetime markers included (RS4GC counts them as uses and
     // would look for the alloca's base); they get the alloca back below.
-    AI->replaceUsesWithIf(W, [&](Use &U) { return U.getUser() != W; });
+    // Runtime records (va_list deopt operands) keep the alloca: they describe
+    // the object's frame slot, not a pointer to relocate.
+    AI->replaceUsesWithIf(W, [&](Use &U) {
+      auto *CB = dyn_cast<CallBase>(U.getUser());
+      return U.getUser() != W && !(CB && CB->isBundleOperand(U.getOperandNo()));
+    });
     Wrappers.push_back(W);
   }
 
@@ -408,6 +445,16 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
     II->setArgOperand(1, W->getArgOperand(0));
     if (R && R->use_empty())
       R->eraseFromParent();
+  }
+  // va_list records go on the statepoints RS4GC made (as deopt operands the
+  // alloca itself: RS4GC would treat them as pointers needing a base).
+  if (!VaLists.empty()) {
+    SmallVector<CallBase *, 16> Statepoints;
+    for (Instruction &I : instructions(F))
+      if (auto *SP = dyn_cast<GCStatepointInst>(&I))
+        Statepoints.push_back(SP);
+    for (CallBase *SP : Statepoints)
+      addVaListRecords(SP, VaLists);
   }
   for (CallInst *W : Wrappers) {
     if (!W->use_empty()) {

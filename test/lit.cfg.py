@@ -59,9 +59,9 @@ config.test_source_root = os.path.dirname(__file__)
 # The movestack run gets its own output tree: ctest runs both suites at once.
 config.test_exec_root = os.path.join(
     config.gostack_obj_root,
-    "test-movestack"
-    if lit.util.pythonize_bool(lit_config.params.get("movestack", False))
-    else "test",
+    "test"
+    + ("-movestack" if lit.util.pythonize_bool(lit_config.params.get("movestack", False)) else "")
+    + ("-precise" if lit.util.pythonize_bool(lit_config.params.get("precise", False)) else ""),
 )
 
 
@@ -92,8 +92,15 @@ for var in ("HOME", "TMPDIR"):
 # `env GOSTACK_SYMBOLIZE=1 ...`.
 config.environment["GOSTACK_SYMBOLIZE"] = "0"
 # Nothing from the caller's environment may change the runtime's behaviour behind our back.
-for var in ("GOSTACK_MOVESTACK", "GOSTACK_MAXSTACK", "GOSTACK_STACK_MIN", "GOSTACK_MAIN_TASK"):
+for var in ("GOSTACK_MOVESTACK", "GOSTACK_MAXSTACK", "GOSTACK_STACK_MIN", "GOSTACK_MAIN_TASK",
+            "GOSTACK_RELOCATE", "GOSTACK_STACK_MAPS", "GOSTACK_DEBUG"):
     config.environment.pop(var, None)
+# --param precise=1: compile with stack maps and relocate precisely (experimental; see
+# docs/design.md, "Precise relocation").
+if lit.util.pythonize_bool(lit_config.params.get("precise", False)):
+    config.environment["GOSTACK_STACK_MAPS"] = "1"
+    config.environment["GOSTACK_RELOCATE"] = "precise"
+    config.available_features.add("precise")
 
 # ---- Parameters and features ---------------------------------------------------------------------
 movestack = lit.util.pythonize_bool(lit_config.params.get("movestack", False))
