@@ -1,4 +1,4 @@
-// libFuzzer target for the stack map and function-info parsers (runtime/stackmap.c).
+// libFuzzer target for the stack map and function-info parsers (runtime/stackmap_parse.c).
 //
 // Every input is treated both as a `gostack_stackmaps` section and as a `gostack_fninfo`
 // section. Parsing must never read outside the input (ASan), hit undefined behaviour (UBSan) or

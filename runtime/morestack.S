@@ -87,15 +87,11 @@ __morestack:
         .cfi_endproc
         .size   __morestack, .-__morestack
 
-// Called from a function's body when a dynamic alloca (VLA, alloca()) of rdi bytes would go
-// below the guard (X86 SEG_ALLOCA lowering). Grows the stack so it fits, then allocates it the
-// way the fast path would have: lowers RSP by rdi and returns the new RSP in rax. The caller
-// addresses its frame through RBP, so the lowered RSP is consistent with its code.
-        .globl  __morestack_allocate_stack_space
-        .type   __morestack_allocate_stack_space,@function
-        .p2align 4
-__morestack_allocate_stack_space:
-        .cfi_startproc
+// The two entries below are ordinary calls. Each saves RBP and the callee-saved registers, then
+// the byte count from rdi, as a struct gostack_allocstack_ctx on the task stack, runs `handler`
+// (newstack.c) on the system stack, and continues on the (possibly new) task stack with the
+// registers restored (relocated) and the byte count in rcx. CFI stays RBP-based throughout.
+.macro CALL_ON_SYSTEM_STACK handler
         pushq   %rbp
         .cfi_def_cfa_offset 16
         .cfi_offset %rbp, -16
@@ -110,10 +106,10 @@ __morestack_allocate_stack_space:
         movq    %rsp, %rdi                      // struct gostack_allocstack_ctx *
         movq    gostack_m_tls@gottpoff(%rip), %rax
         movq    %fs:M_G0_SP(%rax), %rsp
-        call    gostack_allocstack
+        call    \handler
         movq    %rax, %rsp
         leaq    ALLOCSTACK_CTX_RBP(%rsp), %rbp
-        popq    %rcx                            // size
+        popq    %rcx                            // byte count
         popq    %r15
         popq    %r14
         popq    %r13
@@ -121,6 +117,18 @@ __morestack_allocate_stack_space:
         popq    %rbx
         popq    %rbp
         .cfi_def_cfa %rsp, 8
+.endm
+
+// Called from a function's body when a dynamic alloca (VLA, alloca()) of rdi bytes would go
+// below the guard (X86 SEG_ALLOCA lowering). Grows the stack so it fits, then allocates it the
+// way the fast path would have: lowers RSP by rdi and returns the new RSP in rax. The caller
+// addresses its frame through RBP, so the lowered RSP is consistent with its code.
+        .globl  __morestack_allocate_stack_space
+        .type   __morestack_allocate_stack_space,@function
+        .p2align 4
+__morestack_allocate_stack_space:
+        .cfi_startproc
+        CALL_ON_SYSTEM_STACK gostack_allocstack
         popq    %r11                            // return address
         .cfi_def_cfa_offset 0
         subq    %rcx, %rsp
@@ -132,37 +140,13 @@ __morestack_allocate_stack_space:
 // void __gostack_ensure_stack(size_t bytes): called by instrumented code before a dynamic alloca
 // (plugin/StatepointRewriting.cpp). An ordinary call and a move point with a stack map: grows
 // the stack (moving it) until `bytes` more fit below the caller's SP plus the guard reserve,
-// then returns on the new stack. Saves the same context as __morestack_allocate_stack_space.
+// then returns on the new stack.
         .globl  __gostack_ensure_stack
         .type   __gostack_ensure_stack,@function
         .p2align 4
 __gostack_ensure_stack:
         .cfi_startproc
-        pushq   %rbp
-        .cfi_def_cfa_offset 16
-        .cfi_offset %rbp, -16
-        movq    %rsp, %rbp
-        .cfi_def_cfa_register %rbp
-        pushq   %rbx
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        pushq   %rdi
-        movq    %rsp, %rdi                      // struct gostack_allocstack_ctx *
-        movq    gostack_m_tls@gottpoff(%rip), %rax
-        movq    %fs:M_G0_SP(%rax), %rsp
-        call    gostack_ensurestack
-        movq    %rax, %rsp
-        leaq    ALLOCSTACK_CTX_RBP(%rsp), %rbp
-        popq    %rcx
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %rbx
-        popq    %rbp
-        .cfi_def_cfa %rsp, 8
+        CALL_ON_SYSTEM_STACK gostack_ensurestack
         ret
         .cfi_endproc
         .size   __gostack_ensure_stack, .-__gostack_ensure_stack
