@@ -27,6 +27,7 @@
 
 #include "GostackPass.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
@@ -80,10 +81,12 @@ bool mayReachMove(const CallBase &CB) {
   return !isTaskStackLibraryCall(CB, *Callee);
 }
 
-/// Tag of a deopt operand pair (tag, va_list alloca) in a statepoint: the
-/// runtime relocates the va_list's two save-area pointers on a move.
-/// runtime/newstack.c reads it (GOSTACK_DEOPT_VALIST).
+/// Tags of deopt operand pairs (tag, alloca) in a statepoint, runtime records
+/// runtime/adjustframes.c relocates on a move: a va_list's two save-area
+/// pointers (GOSTACK_DEOPT_VALIST), or one pointer-sized slot
+/// (GOSTACK_DEOPT_SLOT).
 constexpr uint64_t DeoptVaListTag = 1;
+constexpr uint64_t DeoptSlotTag = 2;
 
 /// Dynamic allocas that stay on the moving stack are preceded by an explicit
 /// move point, so that the backend's own slow path (a mid-function call to
@@ -130,14 +133,15 @@ SmallVector<AllocaInst *, 2> prepareVaLists(Function &F) {
   return Lists;
 }
 
-/// Adds the (tag, va_list) deopt pairs to a move point.
-CallBase *addVaListRecords(CallBase *CB, ArrayRef<AllocaInst *> Lists) {
+/// Adds (Tag, alloca) deopt pairs to a move point.
+CallBase *addRuntimeRecords(CallBase *CB, uint64_t Tag,
+                            ArrayRef<AllocaInst *> Objects) {
   SmallVector<Value *, 4> Inputs;
   if (auto Old = CB->getOperandBundle(LLVMContext::OB_deopt))
     Inputs.append(Old->Inputs.begin(), Old->Inputs.end());
   Type *I64 = Type::getInt64Ty(CB->getContext());
-  for (AllocaInst *AI : Lists) {
-    Inputs.push_back(ConstantInt::get(I64, DeoptVaListTag));
+  for (AllocaInst *AI : Objects) {
+    Inputs.push_back(ConstantInt::get(I64, Tag));
     Inputs.push_back(AI);
   }
   CallBase *New = CallBase::removeOperandBundle(CB, LLVMContext::OB_deopt,
@@ -152,6 +156,41 @@ CallBase *addVaListRecords(CallBase *CB, ArrayRef<AllocaInst *> Lists) {
   CB->replaceAllUsesWith(New);
   CB->eraseFromParent();
   return New;
+}
+
+/// RS4GC relocates values live into a landing pad with gc.relocate of the
+/// landing pad, which the verifier accepts only for token landing pads (C++'s
+/// are { ptr, i32 }). Such a value travels through a stack slot instead: stored
+/// before the invoke, listed as a runtime record the move relocates, and
+/// loaded in the landing pad.
+void relocateThroughSlotsOnUnwind(Function &F) {
+  SmallVector<GCRelocateInst *, 8> OnUnwind;
+  for (Instruction &I : instructions(F))
+    if (auto *R = dyn_cast<GCRelocateInst>(&I);
+        R && isa<LandingPadInst>(R->getOperand(0)))
+      OnUnwind.push_back(R);
+  if (OnUnwind.empty())
+    return;
+  MapVector<CallBase *, SmallVector<AllocaInst *, 4>> SlotsOf;
+  IRBuilder<> EB(&F.getEntryBlock(), F.getEntryBlock().getFirstInsertionPt());
+  for (GCRelocateInst *R : OnUnwind) {
+    auto *SP = cast<CallBase>(const_cast<GCStatepointInst *>(
+        cast<GCStatepointInst>(R->getStatepoint())));
+    Value *V = R->getDerivedPtr();
+    if (!V->getType()->isPointerTy()) {
+      diagnose(F, "a vector of pointers live into a landing pad is not "
+                  "relocated on the exception path");
+      continue;
+    }
+    AllocaInst *Slot = EB.CreateAlloca(V->getType(), nullptr, "unwind.slot");
+    IRBuilder<>(SP).CreateStore(V, Slot);
+    IRBuilder<> LB(R);
+    R->replaceAllUsesWith(LB.CreateLoad(V->getType(), Slot));
+    R->eraseFromParent();
+    SlotsOf[SP].push_back(Slot);
+  }
+  for (auto &[SP, Slots] : SlotsOf)
+    addRuntimeRecords(SP, DeoptSlotTag, Slots);
 }
 
 /// SysV x86-64 classification of \p F's parameters, as far as the runtime
@@ -286,7 +325,7 @@ CallBase *legalizeVarArgCall(CallBase *CB) {
     Phi->addIncoming(CB, ElseT->getParent());
     return New;
   }
-  if (!VRet || isa<InvokeInst>(CB)) {
+  if (!VRet) {
     diagnose(F, "call to a value-returning variadic function " +
                     (Callee ? "'" + Callee->getName() + "' " : Twine("")) +
                     "cannot carry a stack map; a stack move during it is fatal");
@@ -297,14 +336,30 @@ CallBase *legalizeVarArgCall(CallBase *CB) {
   AllocaInst *Slot = EB.CreateAlloca(FTy->getReturnType(), nullptr, "vret");
   SmallVector<Value *, 8> NArgs{Slot};
   NArgs.append(Args.begin(), Args.end());
-  auto *New = CallInst::Create(VRet->getFunctionType(), VRet, NArgs, "",
-                               CB->getIterator());
-  New->setCallingConv(CB->getCallingConv());
   AttributeList AL = CB->getAttributes();
   SmallVector<AttributeSet, 8> PA{AttributeSet()};
   for (unsigned I = 0; I != CB->arg_size(); ++I)
     PA.push_back(AL.getParamAttrs(I));
-  New->setAttributes(AttributeList::get(Ctx, AL.getFnAttrs(), AttributeSet(), PA));
+  AttributeList NAL = AttributeList::get(Ctx, AL.getFnAttrs(), AttributeSet(), PA);
+  if (auto *II = dyn_cast<InvokeInst>(CB)) {
+    // The result is read on the normal edge, in a block of its own.
+    BasicBlock *Normal = II->getNormalDest();
+    BasicBlock *Ok = BasicBlock::Create(Ctx, "vret.ok", &F, Normal);
+    auto *New = InvokeInst::Create(VRet->getFunctionType(), VRet, Ok,
+                                   II->getUnwindDest(), NArgs, "",
+                                   II->getIterator());
+    New->setCallingConv(II->getCallingConv());
+    New->setAttributes(NAL);
+    IRBuilder<> B(Ok);
+    Value *R = B.CreateLoad(FTy->getReturnType(), Slot);
+    B.CreateBr(Normal);
+    Normal->replacePhiUsesWith(II->getParent(), Ok);
+    return Replace(New, R);
+  }
+  auto *New = CallInst::Create(VRet->getFunctionType(), VRet, NArgs, "",
+                               CB->getIterator());
+  New->setCallingConv(CB->getCallingConv());
+  New->setAttributes(NAL);
   IRBuilder<> B(New->getNextNode());
   Value *R = B.CreateLoad(FTy->getReturnType(), Slot);
   return Replace(New, R);
@@ -446,6 +501,7 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
     if (R && R->use_empty())
       R->eraseFromParent();
   }
+  relocateThroughSlotsOnUnwind(F);
   // va_list records go on the statepoints RS4GC made (as deopt operands the
   // alloca itself: RS4GC would treat them as pointers needing a base).
   if (!VaLists.empty()) {
@@ -454,7 +510,7 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
       if (auto *SP = dyn_cast<GCStatepointInst>(&I))
         Statepoints.push_back(SP);
     for (CallBase *SP : Statepoints)
-      addVaListRecords(SP, VaLists);
+      addRuntimeRecords(SP, DeoptVaListTag, VaLists);
   }
   for (CallInst *W : Wrappers) {
     if (!W->use_empty()) {

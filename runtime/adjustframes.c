@@ -22,8 +22,10 @@
 enum { LOC_REGISTER = 1, LOC_DIRECT = 2, LOC_INDIRECT = 3, LOC_CONSTANT = 4, LOC_CONST_INDEX = 5 };
 enum { DWARF_RBP = 6, DWARF_RSP = 7 };
 
-// Tag of a (tag, va_list) deopt pair (plugin/StatepointRewriting.cpp, DeoptVaListTag).
+// Tags of (tag, object) deopt pairs (plugin/StatepointRewriting.cpp, DeoptVaListTag and
+// DeoptSlotTag): a va_list, or a pointer slot an exception path reloads.
 #define GOSTACK_DEOPT_VALIST 1
+#define GOSTACK_DEOPT_SLOT 2
 // Entry-table flag bit: the function's parameters could not be classified.
 #define FNINFO_UNKNOWN_LAYOUT (1u << 31)
 
@@ -86,12 +88,20 @@ static void adjust_callsite(const gostack_move *mv, const gostack_sm_callsite *c
     no_map(mv, ra, fp, "malformed statepoint record (deopt count)");
   for (uint64_t i = 0; i + 1 < ndeopt; i += 2) {
     const gostack_sm_location *tag = &loc[3 + i], *obj = &loc[3 + i + 1];
-    if (constant_of(cs, tag) != GOSTACK_DEOPT_VALIST || obj->type != LOC_DIRECT)
+    uint64_t kind = constant_of(cs, tag);
+    if (obj->type != LOC_DIRECT)
+      no_map(mv, ra, fp, "runtime record that is not a frame object");
+    uintptr_t *object = (uintptr_t *)location_base(mv, obj, sp, fp, ra);
+    if (kind == GOSTACK_DEOPT_VALIST) {
+      // x86-64 va_list: { u32 gp_offset, u32 fp_offset, void *overflow_arg_area,
+      //                   void *reg_save_area }
+      adjust_word(mv, &object[1]);
+      adjust_word(mv, &object[2]);
+    } else if (kind == GOSTACK_DEOPT_SLOT) {
+      adjust_word(mv, &object[0]); // a pointer the landing pad reloads
+    } else {
       no_map(mv, ra, fp, "unknown runtime record in stack map");
-    // x86-64 va_list: { u32 gp_offset, u32 fp_offset, void *overflow_arg_area, void *reg_save_area }
-    uintptr_t *va = (uintptr_t *)location_base(mv, obj, sp, fp, ra);
-    adjust_word(mv, &va[1]);
-    adjust_word(mv, &va[2]);
+    }
   }
   for (uint32_t i = 3 + (uint32_t)ndeopt; i < n; i++) {
     const gostack_sm_location *l = &loc[i];
