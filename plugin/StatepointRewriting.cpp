@@ -406,6 +406,14 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
 
   ensureStackBeforeDynamicAllocas(F);
   SmallVector<AllocaInst *, 2> VaLists = prepareVaLists(F);
+  // Pointer-typed locals left on the moving stack (at -O0, every pointer
+  // parameter and variable): their contents are relocated as records, which
+  // also covers a pointer to a va_list (never pinned) stored in one.
+  SmallVector<AllocaInst *, 8> PointerSlots;
+  for (Instruction &I : F.getEntryBlock())
+    if (auto *AI = dyn_cast<AllocaInst>(&I);
+        AI && AI->isStaticAlloca() && AI->getAllocatedType()->isPointerTy())
+      PointerSlots.push_back(AI);
   unsigned Candidates = 0;
   for (Instruction &I : instructions(F)) {
     auto *CB = dyn_cast<CallBase>(&I);
@@ -504,13 +512,18 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   relocateThroughSlotsOnUnwind(F);
   // va_list records go on the statepoints RS4GC made (as deopt operands the
   // alloca itself: RS4GC would treat them as pointers needing a base).
-  if (!VaLists.empty()) {
+  if (!VaLists.empty() || !PointerSlots.empty()) {
     SmallVector<CallBase *, 16> Statepoints;
     for (Instruction &I : instructions(F))
       if (auto *SP = dyn_cast<GCStatepointInst>(&I))
         Statepoints.push_back(SP);
-    for (CallBase *SP : Statepoints)
-      addRuntimeRecords(SP, DeoptVaListTag, VaLists);
+    for (CallBase *SP : Statepoints) {
+      CallBase *New = SP;
+      if (!VaLists.empty())
+        New = addRuntimeRecords(New, DeoptVaListTag, VaLists);
+      if (!PointerSlots.empty())
+        addRuntimeRecords(New, DeoptSlotTag, PointerSlots);
+    }
   }
   for (CallInst *W : Wrappers) {
     if (!W->use_empty()) {
