@@ -41,6 +41,9 @@ inline constexpr llvm::StringLiteral SystemStackCall =
 /// Prefix of the marker alias every instrumented external function gets, so
 /// that other translation units can tell at link time that it is ours.
 inline constexpr llvm::StringLiteral InstrumentedMarkerPrefix = "__gostack_fn.";
+/// void __gostack_vcall(ptr nest Callee, ...): sets AL for a variadic move
+/// point (gc.statepoint does not) and jumps to Callee.
+inline constexpr llvm::StringLiteral VarArgCall = "__gostack_vcall";
 /// Prefix of the value-returning entry of a split variadic function.
 inline constexpr llvm::StringLiteral VarArgReturnPrefix = "__gostack_vret.";
 /// Pinned area of the running task (SafeStack-style, initial-exec TLS).

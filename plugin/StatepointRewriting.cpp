@@ -365,6 +365,44 @@ CallBase *legalizeVarArgCall(CallBase *CB) {
   return Replace(New, R);
 }
 
+/// A variadic callee reads AL (an upper bound on the vector registers holding
+/// arguments) to decide whether to save XMM0-7; gc.statepoint lowering does
+/// not set it. So a variadic move point calls __gostack_vcall with the real
+/// callee as its `nest` argument (R10, outside the argument sequence); the
+/// trampoline sets AL to 8 and jumps (runtime/switch.S).
+void callThroughVarArgTrampoline(CallBase *CB) {
+  Module &M = *CB->getModule();
+  LLVMContext &Ctx = M.getContext();
+  FunctionType *FTy = CB->getFunctionType();
+  auto *Ptr = PointerType::getUnqual(Ctx);
+  SmallVector<Type *, 8> Params{Ptr};
+  Params.append(FTy->param_begin(), FTy->param_end());
+  auto *TTy = FunctionType::get(FTy->getReturnType(), Params, true);
+  Function *Tramp = cast<Function>(
+      M.getOrInsertFunction(rt::VarArgCall, TTy).getCallee());
+  SmallVector<Value *, 8> Args{CB->getCalledOperand()};
+  Args.append(CB->arg_begin(), CB->arg_end());
+  AttributeList AL = CB->getAttributes();
+  SmallVector<AttributeSet, 8> PA{
+      AttributeSet::get(Ctx, {Attribute::get(Ctx, Attribute::Nest)})};
+  for (unsigned I = 0; I != CB->arg_size(); ++I)
+    PA.push_back(AL.getParamAttrs(I));
+  AttributeList NAL =
+      AttributeList::get(Ctx, AL.getFnAttrs(), AL.getRetAttrs(), PA);
+  CallBase *New;
+  if (auto *II = dyn_cast<InvokeInst>(CB))
+    New = InvokeInst::Create(TTy, Tramp, II->getNormalDest(),
+                             II->getUnwindDest(), Args, "", II->getIterator());
+  else
+    New = CallInst::Create(TTy, Tramp, Args, "", CB->getIterator());
+  New->setCallingConv(CB->getCallingConv());
+  New->setAttributes(NAL);
+  New->setDebugLoc(CB->getDebugLoc());
+  New->takeName(CB);
+  CB->replaceAllUsesWith(New);
+  CB->eraseFromParent();
+}
+
 } // namespace
 
 void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked) {
@@ -439,11 +477,12 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   for (Instruction &I : instructions(F))
     if (auto *CB = dyn_cast<CallBase>(&I);
         CB && !CB->hasFnAttr(LeafAttr) && !isa<IntrinsicInst>(CB) &&
-        CB->getFunctionType()->isVarArg() &&
-        !CB->getFunctionType()->getReturnType()->isVoidTy())
+        CB->getFunctionType()->isVarArg())
       VarArgCalls.push_back(CB);
   for (CallBase *CB : VarArgCalls)
-    legalizeVarArgCall(CB);
+    if (CallBase *Legal = legalizeVarArgCall(CB);
+        Legal && Legal->getFunctionType()->isVarArg())
+      callThroughVarArgTrampoline(Legal);
 
   // Give every alloca's address an opaque definition (see the file comment):
   // a placeholder call while RS4GC runs (it mishandles inline asm), the

@@ -71,6 +71,20 @@ __gostack_task_fn_ret:
         .cfi_endproc
         .size   gostack_task_trampoline, .-gostack_task_trampoline
 
+// __gostack_vcall(callee in R10, the callee's arguments...): variadic calls that are stack-map
+// move points come here (plugin/StatepointRewriting.cpp). A variadic callee reads AL, an upper
+// bound on the vector registers carrying arguments, to decide whether to save XMM0-7;
+// gc.statepoint lowering does not set it. 8 is always a valid bound.
+        .globl  __gostack_vcall
+        .type   __gostack_vcall,@function
+        .p2align 4
+__gostack_vcall:
+        .cfi_startproc
+        movl    $8, %eax
+        jmp     *%r10
+        .cfi_endproc
+        .size   __gostack_vcall, .-__gostack_vcall
+
 // void __gostack_systemstack_call(void (*fn)(void *), void *arg)
 // Runs fn(arg) on the thread's system stack when called from a task, with the guard at 0 so
 // instrumented callbacks never try to grow the system stack; otherwise calls fn directly.
