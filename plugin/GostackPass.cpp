@@ -35,7 +35,7 @@
 using namespace llvm;
 
 static cl::opt<bool> EmitStackMapsOpt(
-    "gostack-stack-maps", cl::init(false),
+    "gostack-stack-maps", cl::init(true),
     cl::desc("Describe every call during which a stack may move with a stack "
              "map, for the runtime's precise relocation "
              "(GOSTACK_RELOCATE=precise). Experimental; also enabled by "
@@ -44,10 +44,10 @@ static cl::opt<bool> EmitStackMapsOpt(
 /// -mllvm options of a plugin loaded with -fpass-plugin are parsed before the
 /// plugin is loaded, so the environment is the practical switch.
 static bool emitStackMaps() {
-  if (EmitStackMapsOpt)
-    return true;
   const char *Env = std::getenv("GOSTACK_STACK_MAPS");
-  return Env && Env[0] == '1';
+  if (Env && *Env)
+    return Env[0] == '1';
+  return EmitStackMapsOpt;
 }
 
 namespace gostack {

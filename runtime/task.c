@@ -37,7 +37,7 @@ gostack_config gostack_cfg = {
     .max_stack = GOSTACK_MAXSTACK_DEFAULT,
     .movestack = false,
     .main_task = true,
-    .relocate = GOSTACK_RELOCATE_CONSERVATIVE,
+    .relocate = GOSTACK_RELOCATE_PRECISE,
     .verifymove = false,
 };
 

@@ -61,7 +61,9 @@ config.test_exec_root = os.path.join(
     config.gostack_obj_root,
     "test"
     + ("-movestack" if lit.util.pythonize_bool(lit_config.params.get("movestack", False)) else "")
-    + ("-precise" if lit.util.pythonize_bool(lit_config.params.get("precise", False)) else ""),
+    + ("-conservative"
+       if lit.util.pythonize_bool(lit_config.params.get("conservative", False))
+       else ""),
 )
 
 
@@ -95,11 +97,13 @@ config.environment["GOSTACK_SYMBOLIZE"] = "0"
 for var in ("GOSTACK_MOVESTACK", "GOSTACK_MAXSTACK", "GOSTACK_STACK_MIN", "GOSTACK_MAIN_TASK",
             "GOSTACK_RELOCATE", "GOSTACK_STACK_MAPS", "GOSTACK_DEBUG"):
     config.environment.pop(var, None)
-# --param precise=1: compile with stack maps and relocate precisely (experimental; see
-# docs/design.md, "Precise relocation").
-if lit.util.pythonize_bool(lit_config.params.get("precise", False)):
-    config.environment["GOSTACK_STACK_MAPS"] = "1"
-    config.environment["GOSTACK_RELOCATE"] = "precise"
+# --param conservative=1: compile without stack maps and relocate conservatively (the
+# alternative strategy; docs/design.md, "Relocation"). The default is precise.
+if lit.util.pythonize_bool(lit_config.params.get("conservative", False)):
+    config.environment["GOSTACK_STACK_MAPS"] = "0"
+    config.environment["GOSTACK_RELOCATE"] = "conservative"
+    config.available_features.add("conservative")
+else:
     config.available_features.add("precise")
 
 # ---- Parameters and features ---------------------------------------------------------------------

@@ -6,8 +6,8 @@
 // RUN: %clang-plugin -O2 -c %s -o %t2.o -fno-crash-diagnostics -Xclang -llvm-verify-each
 // RUN: %clang-plugin -O0 -S %s -o - | FileCheck %s --check-prefix=ASM
 // RUN: %clang-plugin -O2 -S %s -o - | FileCheck %s --check-prefix=ASM
-// RUN: %clang-plugin -O0 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=IR
-// RUN: %clang-plugin -O2 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=IR
+// RUN: env GOSTACK_STACK_MAPS=0 %clang-plugin -O0 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=IR
+// RUN: env GOSTACK_STACK_MAPS=0 %clang-plugin -O2 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=IR
 
 extern int ext(int);
 struct D {
@@ -31,7 +31,7 @@ int tc(int x) {
 // ASM-LABEL: _Z2tci:
 // ASM:         .cfi_personality
 // ASM:         .cfi_lsda
-// ASM:         cmpq %fs:112, %rsp
+// ASM:         cmpq %fs:112, {{%rsp|%r11}}
 // ASM-DAG:     callq _Z3exti@PLT
 // ASM-DAG:     callq __gostack_systemstack_call@PLT
 // ASM-DAG:     callq __morestack

@@ -41,5 +41,5 @@ int vla_va(int n, ...) {
 // CHECK-NOT:     %fs:112
 // CHECK:       .Lfunc_end0:
 // CHECK-LABEL: vla_va.gostack.body:
-// CHECK:         cmpq %fs:112, %rsp
+// CHECK:         cmpq %fs:112, {{%rsp|%r11}}
 // CHECK:       .Lfunc_end1:
