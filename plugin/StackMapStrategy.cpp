@@ -4,7 +4,7 @@
 // `gc "gostack"` may contain gc.statepoint calls whose "gc-live" values the
 // backend spills to stack slots and records in the stack map. Every pointer
 // counts as managed: any of them may point into the moving stack (the runtime
-// relocates only the values that do; docs/design.md, "Relocation").
+// relocates only the values that do; docs/design.md, "The relocation invariant").
 //
 //===----------------------------------------------------------------------===//
 

@@ -12,7 +12,7 @@
 // its locals, moves into the body, which takes the caller's va_list by
 // pointer, starts its own with va_copy, and is checked like any function.
 // The va_list pointers point into the task stack; a move relocates them
-// (docs/design.md, "Relocation").
+// (docs/design.md, "The relocation invariant").
 //
 //===----------------------------------------------------------------------===//
 

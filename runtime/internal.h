@@ -86,7 +86,7 @@ void gostack_print_backtrace(int fd, uintptr_t pc, uintptr_t fp);
 // ---- Relocation (relocate.c) --------------------------------------------------------------------
 
 // Conservative relocation: adds delta to every aligned 8-byte word in [begin, end) whose value
-// lies in [old_lo, old_hi). Returns how many words it changed. docs/design.md, "Relocation".
+// lies in [old_lo, old_hi). Returns how many words it changed. docs/design.md, "The relocation invariant".
 size_t gostack_relocate_conservative(uintptr_t *begin, uintptr_t *end, uintptr_t old_lo,
                                      uintptr_t old_hi, intptr_t delta);
 

@@ -2,7 +2,7 @@
 // runtime for stack. Both save the registers ON THE TASK STACK (in the guard reserve), switch
 // to the thread's system stack, let C grow the stack by copying (newstack.c), and come back on
 // the new stack. Because the saved registers are part of the copied region, relocation fixes
-// any of them that point into the old stack (docs/design.md, "Relocation").
+// any of them that point into the old stack (docs/design.md, "The relocation invariant").
 
 #include "asm_offsets.h"
 

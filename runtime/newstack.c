@@ -1,7 +1,7 @@
 // Growing a task's stack: newstack decides the new size, copystack moves the used part and
 // relocates the pointers into it. Go's runtime/stack.go is the model (newstack → copystack →
 // adjustframe → adjustpointers); what may point into a stack, and so what must be relocated,
-// is the invariant in docs/design.md, "Relocation".
+// is the invariant in docs/design.md, "The relocation invariant".
 //
 // Both entry points run on the thread's system stack, called from runtime/morestack.S with a
 // pointer to the registers it saved at the bottom of the task's used stack.

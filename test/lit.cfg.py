@@ -98,7 +98,7 @@ for var in ("GOSTACK_MOVESTACK", "GOSTACK_MAXSTACK", "GOSTACK_STACK_MIN", "GOSTA
             "GOSTACK_RELOCATE", "GOSTACK_STACK_MAPS", "GOSTACK_DEBUG"):
     config.environment.pop(var, None)
 # --param conservative=1: compile without stack maps and relocate conservatively (the
-# alternative strategy; docs/design.md, "Relocation"). The default is precise.
+# alternative strategy; docs/design.md, "The relocation invariant"). The default is precise.
 if lit.util.pythonize_bool(lit_config.params.get("conservative", False)):
     config.environment["GOSTACK_STACK_MAPS"] = "0"
     config.environment["GOSTACK_RELOCATE"] = "conservative"

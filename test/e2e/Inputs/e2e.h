@@ -75,7 +75,7 @@ static volatile long e2e_zero_v;
   ((__typeof__((arr)[0]))((uint64_t)(seed) + (uint64_t)(i) * 0x9e3779b97f4a7c15ull))
 /* The whole array is cleared first: under the conservative relocation strategy, stale
  * stack addresses left in uninitialized bytes would make the words around a checked element
- * look like pointers (docs/design.md, "Limits of the conservative strategy"). */
+ * look like pointers (docs/design.md, "The conservative strategy"). */
 #define E2E_BALLAST_SET(arr, n, stride, seed)                                                   \
   do {                                                                                          \
     long z_ = E2E_ZERO, n_ = (long)(n) + z_;                                                    \
