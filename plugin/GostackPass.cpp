@@ -203,6 +203,7 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*F);
     if (!F->hasFnAttribute(attr::VariadicEntry)) {
       pinCapturedAllocas(*F, ORE);
+      registerJmpBufs(*F);
       routeForeignCalls(*F, FAM.getResult<TargetLibraryAnalysis>(*F), ORE,
                         Thunks);
     }

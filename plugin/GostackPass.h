@@ -44,6 +44,11 @@ inline constexpr llvm::StringLiteral InstrumentedMarkerPrefix = "__gostack_fn.";
 /// void __gostack_vcall(ptr nest Callee, ...): sets AL for a variadic move
 /// point (gc.statepoint does not) and jumps to Callee.
 inline constexpr llvm::StringLiteral VarArgCall = "__gostack_vcall";
+/// void __gostack_jmpbuf_register(void *Buf) / _unregister: a jmp_buf whose
+/// saved SP and RBP the runtime updates on every move.
+inline constexpr llvm::StringLiteral JmpBufRegister = "__gostack_jmpbuf_register";
+inline constexpr llvm::StringLiteral JmpBufUnregister =
+    "__gostack_jmpbuf_unregister";
 /// Prefix of the value-returning entry of a split variadic function.
 inline constexpr llvm::StringLiteral VarArgReturnPrefix = "__gostack_vret.";
 /// Pinned area of the running task (SafeStack-style, initial-exec TLS).
@@ -89,6 +94,10 @@ llvm::Function *outlineVariadicBody(llvm::Function &F,
 /// The function a call names, also through a K&R / unprototyped call whose
 /// type differs from the declaration's (getCalledFunction() is null there).
 llvm::Function *calledFunction(const llvm::CallBase &CB);
+
+/// JmpBufRecords.cpp: registers the jmp_buf of every setjmp-family call in
+/// \p F with the runtime after the call, and unregisters it at \p F's exits.
+unsigned registerJmpBufs(llvm::Function &F);
 
 /// ForeignCalls.cpp: whether a direct call to declaration \p Callee stays on
 /// the task stack because it is a small leaf library function, setjmp-like,

@@ -131,6 +131,7 @@ static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp, entry_k
       verify_move(&mv, newsp, kind);
   }
 
+  gostack_adjust_jmpbufs(t, sp, old.hi, delta);
   t->stack = new;
   t->stackguard0 = gostack_guard_for(t);
   t->moves++;

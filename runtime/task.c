@@ -171,6 +171,7 @@ gostack_task *gostack_spawn(void *(*fn)(void *), void *arg) {
 static void free_on_system_stack(void *p) {
   gostack_task *t = p;
   gostack_pinned_free_all(t->pinned_root);
+  free(t->jmpbufs);
   gostack_stackfree(t->stack);
   free(t);
 }

@@ -25,6 +25,9 @@ struct gostack_task {
   // The pinned area (pinned.c) while the task is switched out.
   void *pinned_sp, *pinned_limit;
   struct gostack_pinned_chunk *pinned_root;
+  // jmp_bufs registered by setjmp callers on this task (jmpbuf.c).
+  void **jmpbufs;
+  size_t njmpbufs, jmpbuf_cap;
 };
 typedef struct gostack_task gostack_task;
 
@@ -60,6 +63,10 @@ extern __thread void *__gostack_pinned_limit __attribute__((tls_model("initial-e
 extern __thread struct gostack_pinned_chunk *gostack_pinned_root
     __attribute__((tls_model("initial-exec")));
 void gostack_pinned_free_all(struct gostack_pinned_chunk *root);
+
+// jmpbuf.c: updates the registered jmp_bufs whose saved SP lies in [live_lo, old_hi).
+void gostack_adjust_jmpbufs(gostack_task *t, uintptr_t live_lo, uintptr_t old_hi,
+                            intptr_t delta);
 
 // Runtime configuration read from the environment once (task.c).
 typedef enum { GOSTACK_RELOCATE_PRECISE, GOSTACK_RELOCATE_CONSERVATIVE } gostack_relocate_mode;
