@@ -138,6 +138,18 @@ void renameMain(Module &M, Function &Main) {
   Main.setName(rt::UserMain);
 }
 
+/// The backend calls __morestack and __morestack_allocate_stack_space by
+/// name. Weak references keep the linker from taking libgcc's segmented-stack
+/// versions out of libgcc.a when it links a shared library (their protocol is
+/// not ours); the executable's runtime, which the library binds to at load
+/// time, defines them (runtime/task.c keeps them linked in).
+void makeRuntimeEntriesWeak(Module &M) {
+  static constexpr StringLiteral Weak =
+      ".weak __morestack\n.weak __morestack_allocate_stack_space";
+  if (!StringRef(M.getModuleInlineAsm()).contains(Weak))
+    M.appendModuleInlineAsm(Weak);
+}
+
 } // namespace
 
 PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
@@ -220,6 +232,8 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     if (!Compiled.empty())
       addStackMapRegistration(M);
   }
+  if (!Compiled.empty())
+    makeRuntimeEntriesWeak(M);
   if (Main)
     renameMain(M, *Main);
   return Compiled.empty() ? PreservedAnalyses::all()

@@ -32,6 +32,13 @@ _Static_assert(offsetof(gostack_morestack_ctx, f_ret) == 256, "morestack frame s
 
 __thread gostack_m gostack_m_tls __attribute__((tls_model("initial-exec")));
 
+// Instrumented code refers to these weakly (plugin/GostackPass.cpp); this strong reference
+// links them into every program that uses the runtime.
+extern void __morestack(void);
+extern void __morestack_allocate_stack_space(void);
+__attribute__((used)) static void (*const keep_morestack[])(void) = {
+    __morestack, __morestack_allocate_stack_space};
+
 gostack_config gostack_cfg = {
     .stack_min = GOSTACK_STACK_MIN,
     .max_stack = GOSTACK_MAXSTACK_DEFAULT,

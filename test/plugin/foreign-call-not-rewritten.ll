@@ -39,7 +39,10 @@ define internal void @defined_here(i32 %x) {
 ; CHECK-LABEL: define i32 @stays(
 ; CHECK-SAME:    ptr %buf, ptr %dst, ptr %fp) #[[INSTR:[0-9]+]] {
 ; CHECK-NEXT:    %a = call i32 @setjmp(ptr %buf)
+; setjmp-family calls register their buffer with the runtime (JmpBufRecords.cpp).
+; CHECK-NEXT:    call void @__gostack_jmpbuf_register(ptr %buf)
 ; CHECK-NEXT:    %b = call i32 @_setjmp(ptr %buf) #[[RT:[0-9]+]]
+; CHECK-NEXT:    call void @__gostack_jmpbuf_register(ptr %buf)
 ; CHECK-NEXT:    %c = call i32 @my_checkpoint(ptr %buf)
 ; CHECK-NEXT:    %d = call ptr @memcpy(ptr %dst, ptr %buf, i64 16)
 ; CHECK-NEXT:    %e = call ptr @memset(ptr %dst, i32 0, i64 16)
@@ -64,6 +67,7 @@ define internal void @defined_here(i32 %x) {
 ; CHECK-NEXT:    unreachable
 ; CHECK-EMPTY:
 ; CHECK-NEXT:  done:
+; CHECK-NEXT:    call void @__gostack_jmpbuf_unregister(ptr %buf)
 ; CHECK-NEXT:    ret i32 %a
 ; CHECK-NEXT:  }
 define i32 @stays(ptr %buf, ptr %dst, ptr %fp) {
