@@ -170,11 +170,7 @@ static void *body(void *unused) {
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
 #ifdef __GOSTACK__
-  {
-    gostack_stack_info i = e2e_info();
-    e2e_print_info("structs", i);
-    fprintf(stderr, "structs: grew=%d\n", i.growths > 0);
-  }
+  e2e_report_growth("structs");
 #endif
   return (void *)(intptr_t)e2e_finish("adv_struct_ptrs");
 }

@@ -110,11 +110,7 @@ static void *body(void *) {
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
 #ifdef __GOSTACK__
-  {
-    gostack_stack_info i = e2e_info();
-    e2e_print_info("exceptions", i);
-    fprintf(stderr, "exceptions: grew=%d\n", i.growths > 0);
-  }
+  e2e_report_growth("exceptions");
 #endif
   return (void *)(intptr_t)e2e_finish("cxx_exceptions");
 }

@@ -121,11 +121,7 @@ static void *body(void *unused) {
   printf("calls: %s\n", mt_calls == depth + 1 ? "ok" : "BAD");
   E2E_CHECK(mt_calls == depth + 1);
 #ifdef __GOSTACK__
-  {
-    gostack_stack_info i = e2e_info();
-    e2e_print_info("multi", i);
-    fprintf(stderr, "multi: grew=%d\n", i.growths > 0);
-  }
+  e2e_report_growth("multi");
 #endif
   return (void *)(intptr_t)e2e_finish("multi_tu");
 }

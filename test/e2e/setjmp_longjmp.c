@@ -91,11 +91,7 @@ static void *body(void *unused) {
   printf("after: %s\n", reached == 1 ? "ok" : "bad");
   E2E_CHECK(reached == 1);
 #ifdef __GOSTACK__
-  {
-    gostack_stack_info i = e2e_info();
-    e2e_print_info("setjmp", i);
-    fprintf(stderr, "setjmp: grew=%d\n", i.growths > 0);
-  }
+  e2e_report_growth("setjmp");
 #endif
   return (void *)(intptr_t)e2e_finish("setjmp_longjmp");
 }

@@ -217,11 +217,7 @@ static void *body(void *unused) {
   printf("bad_args=%ld\n", bad_args);
   E2E_CHECK(bad_args == 0);
 #ifdef __GOSTACK__
-  {
-    gostack_stack_info i = e2e_info();
-    e2e_print_info("sret", i);
-    fprintf(stderr, "sret: grew=%d\n", i.growths > 0);
-  }
+  e2e_report_growth("sret");
 #endif
   return (void *)(intptr_t)e2e_finish("sret");
 }

@@ -191,6 +191,13 @@ static E2E_UNUSED void e2e_print_info(const char *tag, gostack_stack_info i) {
           (unsigned long long)i.task_id, i.initial_size, i.size, i.max_size,
           (unsigned long long)i.growths, (unsigned long long)i.moves);
 }
+
+/* Prints the task's stack statistics and whether it grew, on stderr. */
+static E2E_UNUSED void e2e_report_growth(const char *tag) {
+  gostack_stack_info i = e2e_info();
+  e2e_print_info(tag, i);
+  fprintf(stderr, "%s: grew=%d\n", tag, i.growths > 0);
+}
 #endif
 
 #endif /* GOSTACK_E2E_H */
