@@ -56,8 +56,7 @@ bool mustStayOnTaskStack(const CallBase &CB, const Function &Callee) {
       Callee.hasFnAttribute(Attribute::ReturnsTwice))
     return true;
   StringRef N = Callee.getName();
-  if (N.starts_with("gostack_") || N.starts_with("__gostack") ||
-      N.starts_with("__morestack"))
+  if (isRuntimeFunctionName(N))
     return true;
   static const StringSet<> TaskStackOnly = {
       // They jump to a context saved on the task stack; leaving the system
@@ -266,6 +265,11 @@ Constant *getMarker(Module &M, const Function &Callee) {
 }
 
 } // namespace
+
+bool isRuntimeFunctionName(StringRef N) {
+  return N.starts_with("gostack_") || N.starts_with("__gostack") ||
+         N.starts_with("__morestack");
+}
 
 Function *calledFunction(const CallBase &CB) {
   return dyn_cast<Function>(CB.getCalledOperand()->stripPointerCasts());

@@ -99,6 +99,10 @@ llvm::Function *calledFunction(const llvm::CallBase &CB);
 /// \p F with the runtime after the call, and unregisters it at \p F's exits.
 unsigned registerJmpBufs(llvm::Function &F);
 
+/// ForeignCalls.cpp: whether \p Name belongs to the gostack runtime (its C API,
+/// the __gostack_* entry points, __morestack*).
+bool isRuntimeFunctionName(llvm::StringRef Name);
+
 /// ForeignCalls.cpp: whether a direct call to declaration \p Callee stays on
 /// the task stack because it is a small leaf library function, setjmp-like,
 /// or part of the runtime (as opposed to a gostack-compiled callee).

@@ -70,8 +70,7 @@ bool mayReachMove(const CallBase &CB) {
     return true;
   // The rest of the runtime: the system-stack trampoline, the pinned area,
   // the C API. None of them moves the calling task's stack.
-  if (N.starts_with("__gostack") || N.starts_with("gostack_") ||
-      N.starts_with("__morestack"))
+  if (isRuntimeFunctionName(N))
     return false;
   if (!Callee->isDeclaration())
     return true;

@@ -232,15 +232,23 @@ static int check_bounds(const void *begin, const void *end, size_t *size, char *
   return 0;
 }
 
-int gostack_stackmap_parse(const void *begin, const void *end, gostack_sm_callsite_fn cb,
-                           void *ctx, char *err, size_t errlen) {
+// Common start of both parsers: clears err and checks the section bounds. Returns 1 for an
+// absent section (NULL, NULL), -1 on bad bounds, 0 with the size in *size.
+static int open_section(const void *begin, const void *end, size_t *size, char *err,
+                        size_t errlen) {
   if (err && errlen)
     err[0] = 0;
   if (!begin && !end)
-    return 0;
+    return 1;
+  return check_bounds(begin, end, size, err, errlen) ? -1 : 0;
+}
+
+int gostack_stackmap_parse(const void *begin, const void *end, gostack_sm_callsite_fn cb,
+                           void *ctx, char *err, size_t errlen) {
   size_t size;
-  if (check_bounds(begin, end, &size, err, errlen))
-    return -1;
+  int open = open_section(begin, end, &size, err, errlen);
+  if (open)
+    return open > 0 ? 0 : -1;
   const uint8_t *base = begin;
   size_t at = 0;
   while (at < size) {
@@ -258,13 +266,10 @@ int gostack_stackmap_parse(const void *begin, const void *end, gostack_sm_callsi
 
 int gostack_fninfo_parse(const void *begin, const void *end, gostack_fninfo_fn cb, void *ctx,
                          char *err, size_t errlen) {
-  if (err && errlen)
-    err[0] = 0;
-  if (!begin && !end)
-    return 0;
   size_t size;
-  if (check_bounds(begin, end, &size, err, errlen))
-    return -1;
+  int open = open_section(begin, end, &size, err, errlen);
+  if (open)
+    return open > 0 ? 0 : -1;
   const uint8_t *base = begin;
   size_t at = 0;
   while (at < size) {

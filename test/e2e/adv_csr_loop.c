@@ -43,16 +43,8 @@
 static long maxdepth;
 static long bad;
 
-E2E_NOINLINE static uint64_t grow(long n, uint64_t h) {
-  uint64_t pad[2]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 2, 1, h ^ (uint64_t)n);
-  uint64_t r = n ? grow(n - 1, e2e_mix(h, (uint64_t)n)) : h;
-  E2E_BALLAST_CHECK(pad, 2, 1, h ^ (uint64_t)n, bad);
-  return r ^ (uint64_t)n;
-}
-
-/* grow(n, h) without recursion: h is mixed with n, n-1, ..., 1 on the way down, then every level
- * (0..n) xors its own n on the way up. */
+/* e2e_grow(n, h) without recursion: h is mixed with n, n-1, ..., 1 on the way down, then
+ * every level (0..n) xors its own n on the way up. */
 static uint64_t grow_model(long n, uint64_t h) {
   uint64_t x = 0;
   for (long i = n; i >= 1; i--)
@@ -77,7 +69,7 @@ E2E_NOINLINE static uint64_t loop(int k) {
   int *p = (E2E_ZERO ? decoy : buf) + k; /* live across every call below */
   uint64_t g = 0;
   for (long it = 0; it < ITERS; it++) {
-    g = e2e_mix(g, grow(depth_at(it), (uint64_t)it));
+    g = e2e_mix(g, e2e_grow(depth_at(it), (uint64_t)it, &bad));
     p[0] += 1;
     p[1] ^= (int)it;
     p[-1] = p[-1] * 3 + (int)(it & 7);

@@ -40,14 +40,6 @@
 static long depth;
 static long bad;
 
-E2E_NOINLINE static uint64_t grow(long n, uint64_t h) {
-  uint64_t pad[2]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 2, 1, h ^ (uint64_t)n);
-  uint64_t r = n ? grow(n - 1, e2e_mix(h, (uint64_t)n)) : h;
-  E2E_BALLAST_CHECK(pad, 2, 1, h ^ (uint64_t)n, bad);
-  return r ^ (uint64_t)n;
-}
-
 /* ---- std::function / lambdas capturing by reference ---- */
 static long flevels;
 
@@ -65,11 +57,11 @@ E2E_NOINLINE static long fchain(long level, const std::function<long(long)> &up,
   if (level < flevels) {
     r = fchain(level + 1, fn, ok);
   } else {
-    grow(depth, 1);
+    e2e_grow(depth, 1, &bad);
     r = 0;
     for (long x = 1; x <= 3; x++) {
       r += fn(x);
-      grow(depth / 8, (uint64_t)x);
+      e2e_grow(depth / 8, (uint64_t)x, &bad);
     }
   }
   /* Called 3 times with x = 1, 2, 3. */
@@ -89,11 +81,11 @@ E2E_NOINLINE static void strings_rec(long level) {
   std::string copy = shortS;
   char expect_short[32];
   snprintf(expect_short, sizeof expect_short, "s%ld", level % 1000);
-  grow(depth / 50, (uint64_t)level);
+  e2e_grow(depth / 50, (uint64_t)level, &bad);
   if (level < slevels)
     strings_rec(level + 1);
   else
-    grow(depth, 2);
+    e2e_grow(depth, 2, &bad);
   shortS += "!";
   bool ok = shortS == std::string(expect_short) + "!" && copy == expect_short &&
             longS.size() == (size_t)(100 + level % 50) + std::to_string(level).size() &&
@@ -178,7 +170,7 @@ E2E_NOINLINE static long thrower(long n, long top) {
   Counted c1(n);
   Counted c2(-n);
   if (n == 0) {
-    grow(depth, 3);
+    e2e_grow(depth, 3, &bad);
     throw Deep(top * 7);
   }
   if (n % 97 == 0 && n != top) {
@@ -188,7 +180,7 @@ E2E_NOINLINE static long thrower(long n, long top) {
     } catch (const Deep &) {
       if (n != catch_level)
         throw;
-      grow(depth / 4, 4); /* use the grown stack again inside the handler */
+      e2e_grow(depth / 4, 4, &bad); /* use the grown stack again inside the handler */
       throw std::logic_error("caught at " + std::to_string(n));
     }
   }
@@ -242,9 +234,7 @@ static void *body(void *) {
 
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("cxx");
-#endif
   return (void *)(intptr_t)e2e_finish("adv_cxx");
 }
 

@@ -31,14 +31,6 @@
 static long depth;
 static long bad;
 
-E2E_NOINLINE static uint64_t grow(long n, uint64_t h) {
-  uint64_t pad[2]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 2, 1, h ^ (uint64_t)n);
-  uint64_t r = n ? grow(n - 1, e2e_mix(h, (uint64_t)n)) : h;
-  E2E_BALLAST_CHECK(pad, 2, 1, h ^ (uint64_t)n, bad);
-  return r ^ (uint64_t)n;
-}
-
 static volatile uintptr_t saved[4];
 
 struct holder {
@@ -80,8 +72,8 @@ E2E_NOINLINE static int check(void) {
   saved[2] = c;
   saved[3] = top;
 
-  uint64_t g = grow(depth, 1);
-  g ^= grow(depth / 2, g); /* the stack moves again (movestack: at every entry) */
+  uint64_t g = e2e_grow(depth, 1, &bad);
+  g ^= e2e_grow(depth / 2, g, &bad); /* the stack moves again (movestack: at every entry) */
 
   int changed = 0;
   changed += a != saved[0];
@@ -107,14 +99,12 @@ static void *body(void *unused) {
       printf("lookalike: %d values changed\n", changed);
     E2E_CHECK(changed == 0);
   } else {
-    grow(depth, 1); /* same growth statistics in both modes */
+    e2e_grow(depth, 1, &bad); /* same growth statistics in both modes */
     printf("lookalike: skipped-conservative\n");
   }
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("lookalike");
-#endif
   return (void *)(intptr_t)e2e_finish("adv_int_lookalike");
 }
 

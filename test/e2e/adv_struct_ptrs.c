@@ -35,14 +35,6 @@
 static long depth;
 static long bad;
 
-E2E_NOINLINE static uint64_t grow(long n, uint64_t h) {
-  uint64_t pad[2]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 2, 1, h ^ (uint64_t)n);
-  uint64_t r = n ? grow(n - 1, e2e_mix(h, (uint64_t)n)) : h;
-  E2E_BALLAST_CHECK(pad, 2, 1, h ^ (uint64_t)n, bad);
-  return r ^ (uint64_t)n;
-}
-
 /* ---- a struct of pointers to other locals ---- */
 struct view {
   long *count;
@@ -61,7 +53,7 @@ E2E_NOINLINE static long struct_case(void) {
   v.self = &v;
   for (int i = 0; i < 16; i++)
     items[i] = i * i;
-  grow(depth, 3); /* moves below */
+  e2e_grow(depth, 3, &bad); /* moves below */
   long sum = 0;
   for (int round = 0; round < 3; round++) {
     for (int i = 0; i < v.self->nitems; i++) {
@@ -69,7 +61,7 @@ E2E_NOINLINE static long struct_case(void) {
       sum += v.items[i];
       (*v.count)++;
     }
-    grow(depth / 4, (uint64_t)round); /* and again, between rounds */
+    e2e_grow(depth / 4, (uint64_t)round, &bad); /* and again, between rounds */
   }
   E2E_CHECK(v.self == &v && v.count == &count && v.items == items && v.name == name);
   E2E_CHECK(strcmp(v.name, "frame") == 0);
@@ -93,10 +85,10 @@ E2E_NOINLINE static long ptrarray_case(void) {
   long arr[4] = {4000, 50000, 600000, 7000000};
   long *ptrs[7] = {&a, &b, &c, &arr[0], &arr[1], &arr[2], &arr[3]};
   long **pp = &ptrs[3];
-  grow(depth, 5);
+  e2e_grow(depth, 5, &bad);
   for (int i = 0; i < 7; i++)
     *ptrs[i] += i + 1;
-  grow(depth / 2, 6);
+  e2e_grow(depth / 2, 6, &bad);
   **pp += 8; /* arr[0] */
   pp[3][0] += 9; /* arr[3] */
   E2E_CHECK(ptrs[0] == &a && ptrs[2] == &c && ptrs[6] == &arr[3] && pp == &ptrs[3]);
@@ -137,13 +129,13 @@ static long walk_model(long top_level) {
 E2E_NOINLINE static void list_rec(long level, struct node *up) {
   long vals[3] = {level, level + 1, level + 2};
   struct node me = {up, vals, level};
-  grow(gap, (uint64_t)level); /* moves while the list above is live */
+  e2e_grow(gap, (uint64_t)level, &bad); /* moves while the list above is live */
   if (walk(&me) == walk_model(level))
     walks_ok++;
   if (level < levels)
     list_rec(level + 1, &me);
   else {
-    grow(gap * 4, 1); /* deepest point: grow more, then walk the whole list */
+    e2e_grow(gap * 4, 1, &bad); /* deepest point: grow more, then walk the whole list */
     deepest_walk = walk(&me);
   }
   if (walk(&me) == walk_model(level)) /* on the way up, after all the moves below */
@@ -169,9 +161,7 @@ static void *body(void *unused) {
   E2E_CHECK(walks_ok == 2 * (levels + 1));
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("structs");
-#endif
   return (void *)(intptr_t)e2e_finish("adv_struct_ptrs");
 }
 

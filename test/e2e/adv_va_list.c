@@ -38,14 +38,6 @@
 static long depth;
 static long bad;
 
-E2E_NOINLINE static uint64_t grow(long n, uint64_t h) {
-  uint64_t pad[2]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 2, 1, h ^ (uint64_t)n);
-  uint64_t r = n ? grow(n - 1, e2e_mix(h, (uint64_t)n)) : h;
-  E2E_BALLAST_CHECK(pad, 2, 1, h ^ (uint64_t)n, bad);
-  return r ^ (uint64_t)n;
-}
-
 /* Argument i (0-based) has type: 0 int, 1 double, 2 long, 3 long* (cycle of 4). */
 static long take(int i, va_list ap) {
   switch (i % 4) {
@@ -65,7 +57,7 @@ static long take(int i, va_list ap) {
 E2E_NOINLINE static long consume_at_depth(int n, int levels, va_list ap) {
   if (levels > 0)
     return consume_at_depth(n, levels - 1, ap) + 0;
-  grow(depth, 7);
+  e2e_grow(depth, 7, &bad);
   long s = 0;
   for (int i = 0; i < n; i++)
     s += take(i, ap) * (i + 1);
@@ -80,7 +72,7 @@ E2E_NOINLINE static long pass_down(int n, ...) {
   va_copy(cp, ap);
   long s = consume_at_depth(n, 50, cp);
   va_end(cp);
-  grow(depth / 2, 8); /* move again before the original is read */
+  e2e_grow(depth / 2, 8, &bad); /* move again before the original is read */
   long o = 0;
   for (int i = 0; i < n; i++)
     o += take(i, ap) * (i + 1);
@@ -106,9 +98,9 @@ E2E_NOINLINE static long half(long level, ...) {
                  &x);
     E2E_CHECK(x == level * 3 && y == -level);
   } else {
-    grow(depth, 9);
+    e2e_grow(depth, 9, &bad);
   }
-  grow(depth / 20, (uint64_t)level); /* keeps moving after each return */
+  e2e_grow(depth / 20, (uint64_t)level, &bad); /* keeps moving after each return */
   for (int i = HN / 2; i < HN; i++)
     s += take(i, ap) * (i + 1);
   va_end(ap);
@@ -152,9 +144,7 @@ static void *body(void *unused) {
   E2E_CHECK(h == he);
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("valist");
-#endif
   return (void *)(intptr_t)e2e_finish("adv_va_list");
 }
 

@@ -109,9 +109,7 @@ static void *body(void *) {
   E2E_CHECK(again);
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("exceptions");
-#endif
   return (void *)(intptr_t)e2e_finish("cxx_exceptions");
 }
 

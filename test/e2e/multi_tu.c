@@ -120,9 +120,7 @@ static void *body(void *unused) {
   /* mt_walk ran once per level (cb calls it for the level below). */
   printf("calls: %s\n", mt_calls == depth + 1 ? "ok" : "BAD");
   E2E_CHECK(mt_calls == depth + 1);
-#ifdef __GOSTACK__
   e2e_report_growth("multi");
-#endif
   return (void *)(intptr_t)e2e_finish("multi_tu");
 }
 

@@ -90,9 +90,7 @@ static void *body(void *unused) {
     dive(depth, 0);
   printf("after: %s\n", reached == 1 ? "ok" : "bad");
   E2E_CHECK(reached == 1);
-#ifdef __GOSTACK__
   e2e_report_growth("setjmp");
-#endif
   return (void *)(intptr_t)e2e_finish("setjmp_longjmp");
 }
 

@@ -216,9 +216,7 @@ static void *body(void *unused) {
   E2E_CHECK(memcmp(&w, &ew, sizeof w) == 0);
   printf("bad_args=%ld\n", bad_args);
   E2E_CHECK(bad_args == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("sret");
-#endif
   return (void *)(intptr_t)e2e_finish("sret");
 }
 

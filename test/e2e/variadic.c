@@ -229,9 +229,7 @@ static void *body(void *unused) {
   E2E_CHECK(ok);
   printf("bad=%ld\n", bad);
   E2E_CHECK(bad == 0);
-#ifdef __GOSTACK__
   e2e_report_growth("variadic");
-#endif
   return (void *)(intptr_t)e2e_finish("variadic");
 }
 
