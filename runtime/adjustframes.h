@@ -18,6 +18,15 @@ typedef struct gostack_move {
   gostack_move_stats *stats;
 } gostack_move;
 
+// How the runtime was entered: what sits at the bottom of the used stack.
+typedef enum {
+  ENTRY_MORESTACK, // a gostack_morestack_ctx: a function at its entry
+  ENTRY_CALL,      // a gostack_allocstack_ctx: an ordinary call from a move point
+} entry_kind;
+
+// GOSTACK_DEBUG=verifymove, after a precise move of the context at newsp (verifymove.c).
+void gostack_verify_move(const gostack_move *mv, uintptr_t newsp, entry_kind kind);
+
 // The function that called __morestack, at its entry: its pointer arguments.
 void gostack_adjust_entry(const gostack_move *mv, gostack_morestack_ctx *ctx);
 

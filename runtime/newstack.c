@@ -47,11 +47,6 @@ static size_t grown_size(const gostack_task *t, size_t used, size_t need, uintpt
   return size;
 }
 
-// How the runtime was entered: what sits at the bottom of the used stack.
-typedef enum {
-  ENTRY_MORESTACK, // a gostack_morestack_ctx: a function at its entry
-  ENTRY_CALL,      // a gostack_allocstack_ctx: an ordinary call from a move point
-} entry_kind;
 
 static void adjust_saved_word(const gostack_move *mv, uint64_t *slot) {
   if (*slot - mv->old_lo < mv->old_hi - mv->old_lo)
@@ -69,41 +64,6 @@ static void relocate_precise(const gostack_move *mv, uintptr_t newsp, entry_kind
     gostack_allocstack_ctx *c = (gostack_allocstack_ctx *)newsp;
     adjust_saved_word(mv, &c->rbp);
     gostack_adjust_frames(mv, c->ret, (uintptr_t)(&c->ret + 1), c->rbp);
-  }
-}
-
-// GOSTACK_DEBUG=verifymove: after a precise move, no word of the new stack may still point
-// into the old one. Dead spill slots and integers can legitimately hold such values, so the
-// check is for debugging the runtime and the plugin, not a property of every program. The
-// report names the frame that holds the word (its function's pc and frame pointer).
-static void verify_move(const gostack_move *mv, uintptr_t newsp, entry_kind kind) {
-  for (uintptr_t *w = (uintptr_t *)newsp; w < (uintptr_t *)mv->new_hi; w++) {
-    if (*w - mv->old_lo >= mv->old_hi - mv->old_lo)
-      continue;
-    uintptr_t ra, sp, fp;
-    if (kind == ENTRY_MORESTACK) {
-      gostack_morestack_ctx *c = (gostack_morestack_ctx *)newsp;
-      ra = c->f_ret, sp = (uintptr_t)(&c->f_ret + 1), fp = c->rbp;
-    } else {
-      gostack_allocstack_ctx *c = (gostack_allocstack_ctx *)newsp;
-      ra = c->ret, sp = (uintptr_t)(&c->ret + 1), fp = c->rbp;
-    }
-    // Find the frame [sp, fp + 16) holding w, following the chain as adjustframes.c does.
-    while ((uintptr_t)w >= fp + 16 && fp - mv->new_lo < mv->new_hi - mv->new_lo) {
-      uintptr_t *record = (uintptr_t *)fp;
-      sp = fp + 16;
-      ra = record[1];
-      fp = record[0];
-    }
-    gostack_fatalf(ra, fp,
-                   "verifymove: after moving task %llu from [%#lx, %#lx) to [%#lx, %#lx), the "
-                   "word at %#lx (%s, %ld bytes above its SP) still points into the old stack: "
-                   "%#lx",
-                   (unsigned long long)mv->task_id, (unsigned long)mv->old_lo,
-                   (unsigned long)mv->old_hi, (unsigned long)mv->new_lo,
-                   (unsigned long)mv->new_hi, (unsigned long)w,
-                   (uintptr_t)w < sp ? "in the runtime's saved context" : "in the frame below",
-                   (long)((uintptr_t)w - sp), (unsigned long)*w);
   }
 }
 
@@ -128,7 +88,7 @@ static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp, entry_k
     gostack_move mv = {old.lo, old.hi, new.lo, new.hi, delta, t->id, &stats};
     relocate_precise(&mv, newsp, kind);
     if (gostack_cfg.verifymove)
-      verify_move(&mv, newsp, kind);
+      gostack_verify_move(&mv, newsp, kind);
   }
 
   gostack_adjust_jmpbufs(t, sp, old.hi, delta);
