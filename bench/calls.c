@@ -71,6 +71,31 @@ uint64_t k_loop(uint64_t seed, int iters) {
   return x;
 }
 
+/* --- the same loop through function pointers ---------------------------------------------- */
+/* Read once per kernel call from a volatile, so every call in the loop is indirect. Under
+ * gostack each such call site tests its per-site caches (docs/design.md, "Foreign calls"):
+ * k_step is gostack-compiled, so the first cache hits and the call is direct; labs is the C
+ * library's, so the second cache hits and the call goes through the system-stack trampoline
+ * (already on the thread's own stack here: the trampoline calls the thunk directly). */
+static uint64_t (*volatile step_ptr)(uint64_t) = k_step;
+static long (*volatile labs_ptr)(long) = labs;
+
+uint64_t k_indirect_loop(uint64_t seed, int iters) {
+  uint64_t (*step)(uint64_t) = step_ptr;
+  uint64_t x = seed;
+  for (int i = 0; i < iters; i++)
+    x = step(x);
+  return x;
+}
+
+uint64_t k_indirect_foreign_loop(uint64_t seed, int iters) {
+  long (*f)(long) = labs_ptr;
+  uint64_t x = seed;
+  for (int i = 0; i < iters; i++)
+    x += (uint64_t)f((long)x ^ i);
+  return x;
+}
+
 /* --- deep recursion in a fresh task (grows the stack under gostack) ------------------------ */
 /* A frame with a little local state the optimizer cannot drop, so every level costs stack. */
 __attribute__((noinline)) static uint64_t deep(int depth, uint64_t acc) {

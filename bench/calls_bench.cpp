@@ -58,6 +58,34 @@ void BM_loop(benchmark::State &state) {
 }
 BENCHMARK(BM_loop)->Arg(10000);
 
+// Indirect calls (bench/calls.c): to a gostack-compiled function (the per-call-site cache hits,
+// the call is direct) and to a C library function (it goes through the system-stack thunk).
+// Declared here: calls.h is shared with the other kernels' users.
+extern "C" uint64_t k_indirect_loop(uint64_t seed, int iters);
+extern "C" uint64_t k_indirect_foreign_loop(uint64_t seed, int iters);
+
+void BM_indirect(benchmark::State &state) {
+  const int iters = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    uint64_t seed = 42;
+    benchmark::DoNotOptimize(seed);
+    benchmark::DoNotOptimize(k_indirect_loop(seed, iters));
+  }
+  state.counters["calls"] = iters;
+}
+BENCHMARK(BM_indirect)->Arg(10000);
+
+void BM_indirect_foreign(benchmark::State &state) {
+  const int iters = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    uint64_t seed = 42;
+    benchmark::DoNotOptimize(seed);
+    benchmark::DoNotOptimize(k_indirect_foreign_loop(seed, iters));
+  }
+  state.counters["calls"] = iters;
+}
+BENCHMARK(BM_indirect_foreign)->Arg(10000);
+
 void BM_grow(benchmark::State &state) {
   const int depth = static_cast<int>(state.range(0));
   for (auto _ : state) {

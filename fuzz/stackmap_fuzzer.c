@@ -39,7 +39,10 @@ static int touch_fn(void *ctx, const gostack_fninfo_record *r, size_t offset, ch
                     size_t errlen) {
   (void)err;
   (void)errlen;
-  if (r->fn_addr == 0 || (r->ptr_arg_regs & ~GOSTACK_FNINFO_ARG_REGS_MASK))
+  // The parser promised: a register mask, or the unchecked-entry bit alone with no flags.
+  if (r->fn_addr == 0 ||
+      ((r->ptr_arg_regs & ~GOSTACK_FNINFO_ARG_REGS_MASK) &&
+       (r->ptr_arg_regs != GOSTACK_FNINFO_UNCHECKED_ENTRY || r->flags != 0)))
     __builtin_trap();
   sink = r->fn_addr + r->ptr_arg_regs + r->flags + offset;
   ++*(size_t *)ctx;
@@ -96,9 +99,16 @@ static int check_fn_registered(void *ctx, const gostack_fninfo_record *r, size_t
   (void)offset;
   (void)err;
   (void)errlen;
+  // Every registered function counts for indirect calls, at its exact entry only (the
+  // neighbouring addresses may be other records' entries).
+  if (__gostack_is_instrumented((const void *)(uintptr_t)r->fn_addr) != 1)
+    __builtin_trap();
   uint32_t regs = 0, flags = 0;
-  if (!gostack_fninfo_find((uintptr_t)r->fn_addr, &regs, &flags) || regs != r->ptr_arg_regs ||
-      flags != r->flags)
+  int found = gostack_fninfo_find((uintptr_t)r->fn_addr, &regs, &flags);
+  // An unchecked entry has no entry layout: not found; a checked function is, as recorded.
+  if (r->ptr_arg_regs & GOSTACK_FNINFO_UNCHECKED_ENTRY ? found
+                                                       : !found || regs != r->ptr_arg_regs ||
+                                                             flags != r->flags)
     __builtin_trap();
   return 0;
 }
@@ -146,6 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (gostack_register_module_checked(NULL, NULL, begin, end, err, sizeof err) == 0) {
       gostack_fninfo_parse(begin, end, check_fn_registered, NULL, err, sizeof err);
       __gostack_unregister_module(begin);
+      // Gone with its module.
+      if (fns && buf[0] != 0 && __gostack_is_instrumented((const void *)(uintptr_t)buf[0]))
+        __builtin_trap();
     }
     if (gostack_fninfo_count() != 0)
       __builtin_trap();

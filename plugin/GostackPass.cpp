@@ -14,7 +14,8 @@
 //    are split into an unchecked entry with a bounded frame and a checked
 //    body (VariadicOutlining.cpp).
 //  * Calls to code we did not compile go through the system stack
-//    (ForeignCalls.cpp).
+//    (ForeignCalls.cpp): decided at link time for direct calls, at run time
+//    for indirect ones, which ask the function tables every module registers.
 //  * `main` is renamed so the runtime's main can run it as task 1.
 //
 //===----------------------------------------------------------------------===//
@@ -27,6 +28,8 @@
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/GlobalAlias.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -41,6 +44,22 @@ static cl::opt<bool> EmitStackMapsOpt(
              "(GOSTACK_RELOCATE=precise). Experimental; also enabled by "
              "GOSTACK_STACK_MAPS=1 in the compiler's environment"));
 
+namespace {
+enum class IndirectCalls { Runtime, AssumeInstrumented };
+} // namespace
+
+static cl::opt<IndirectCalls> IndirectCallsOpt(
+    "gostack-indirect-calls", cl::init(IndirectCalls::Runtime),
+    cl::desc("How indirect calls from instrumented code reach their target "
+             "(also GOSTACK_INDIRECT_CALLS in the compiler's environment)"),
+    cl::values(clEnumValN(IndirectCalls::Runtime, "runtime",
+                          "ask the runtime whether the target is "
+                          "gostack-compiled, cache the answer per call site, "
+                          "run other targets on the system stack (default)"),
+               clEnumValN(IndirectCalls::AssumeInstrumented,
+                          "assume-instrumented",
+                          "call every target directly on the task stack")));
+
 /// -mllvm options of a plugin loaded with -fpass-plugin are parsed before the
 /// plugin is loaded, so the environment is the practical switch.
 static bool emitStackMaps() {
@@ -48,6 +67,20 @@ static bool emitStackMaps() {
   if (Env && *Env)
     return Env[0] == '1';
   return EmitStackMapsOpt;
+}
+
+static bool routeIndirectCalls(const Function &AnyF) {
+  const char *Env = std::getenv("GOSTACK_INDIRECT_CALLS");
+  if (!Env || !*Env)
+    return IndirectCallsOpt == IndirectCalls::Runtime;
+  StringRef V(Env);
+  if (V == "runtime")
+    return true;
+  if (V != "assume-instrumented")
+    gostack::diagnose(AnyF, "GOSTACK_INDIRECT_CALLS='" + V +
+                                "' is neither 'runtime' nor "
+                                "'assume-instrumented'; using 'runtime'");
+  return V != "assume-instrumented";
 }
 
 namespace gostack {
@@ -71,10 +104,61 @@ Skip whyNotInstrumented(const Function &F, bool FrontendTagged) {
   // A naked function has no prologue to put a check in.
   if (F.hasFnAttribute(Attribute::Naked))
     return Skip::Naked;
-  // Interrupt handlers run on whatever stack the CPU gave them.
-  if (F.getCallingConv() == CallingConv::X86_INTR)
+  // Interrupt handlers run on whatever stack the CPU gave them. GHC passes
+  // an argument in RBP, which __morestack treats as the caller's frame
+  // pointer; anyregcc may pass them in R10/R11, the check's scratch
+  // registers. (Every other convention's registers, vector state included,
+  // survive __morestack: runtime/morestack.S, runtime/vectorstate.c.)
+  switch (F.getCallingConv()) {
+  case CallingConv::X86_INTR:
+  case CallingConv::GHC:
+  case CallingConv::AnyReg:
     return Skip::CallingConv;
-  return Skip::No;
+  default:
+    return Skip::No;
+  }
+}
+
+/// Names of the calling conventions whyNotInstrumented refuses.
+StringRef callingConvName(CallingConv::ID CC) {
+  switch (CC) {
+  case CallingConv::X86_INTR:
+    return "x86 interrupt";
+  case CallingConv::GHC:
+    return "GHC";
+  case CallingConv::AnyReg:
+    return "anyreg";
+  default:
+    return "unsupported";
+  }
+}
+
+/// Inline asm the stack check cannot see into: a stack switch (it writes RSP)
+/// leaves the task's guard in force on a foreign stack, and a call made from
+/// inside the asm has no stack map, so a move during it is fatal.
+void diagnoseInlineAsm(Function &F) {
+  for (Instruction &I : instructions(F)) {
+    auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB || !CB->isInlineAsm())
+      continue;
+    auto *IA = cast<InlineAsm>(CB->getCalledOperand());
+    StringRef Cons = IA->getConstraintString();
+    bool ClobbersSP = Cons.contains("~{rsp}") || Cons.contains("~{esp}") ||
+                      Cons.contains("~{sp}");
+    StringRef Text = IA->getAsmString();
+    bool Calls = Text.contains("call ") || Text.contains("call\t") ||
+                 Text.contains("callq");
+    if (ClobbersSP)
+      diagnose(F, "inline asm in '" + F.getName() +
+                      "' clobbers the stack pointer; instrumented code it "
+                      "runs on another stack is checked against this task's "
+                      "guard (docs/design.md, \"Diagnostics\")");
+    else if (Calls)
+      diagnose(F, "inline asm in '" + F.getName() +
+                      "' makes a call; the callee must not grow the stack, "
+                      "as no stack map describes a call inside asm "
+                      "(docs/design.md, \"Diagnostics\")");
+  }
 }
 
 void reportSkipped(Function &F, Skip Why, OptimizationRemarkEmitter &ORE) {
@@ -94,9 +178,10 @@ void reportSkipped(Function &F, Skip Why, OptimizationRemarkEmitter &ORE) {
                     "reserve (docs/design.md)");
     return;
   case Skip::CallingConv:
-    diagnose(F, "function '" + F.getName() +
-                    "' uses the x86 interrupt calling convention and is not "
-                    "instrumented");
+    diagnose(F, "function '" + F.getName() + "' uses the " +
+                    callingConvName(F.getCallingConv()) +
+                    " calling convention and is not instrumented; it must fit "
+                    "in the stack guard reserve (docs/design.md)");
     return;
   }
 }
@@ -145,7 +230,15 @@ void renameMain(Module &M, Function &Main) {
 /// time, defines them (runtime/task.c keeps them linked in).
 void makeRuntimeEntriesWeak(Module &M) {
   static constexpr StringLiteral Weak =
-      ".weak __morestack\n.weak __morestack_allocate_stack_space";
+      ".weak __morestack\n.weak __morestack_allocate_stack_space\n"
+      ".weak __morestack_non_split\n"
+      ".pushsection .text.__gostack_nonsplit_plt,\"axG\",@progbits,"
+      "__gostack_nonsplit_plt,comdat\n"
+      ".weak __gostack_nonsplit_plt\n.hidden __gostack_nonsplit_plt\n"
+      ".type __gostack_nonsplit_plt,@function\n"
+      "__gostack_nonsplit_plt:\n\tjmp __morestack_non_split@PLT\n"
+      ".size __gostack_nonsplit_plt, .-__gostack_nonsplit_plt\n"
+      ".popsection";
   if (!StringRef(M.getModuleInlineAsm()).contains(Weak))
     M.appendModuleInlineAsm(Weak);
 }
@@ -170,6 +263,7 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     F.addFnAttr("frame-pointer", "all");
     Skip Why = whyNotInstrumented(F, FrontendTagged);
     if (Why == Skip::No) {
+      diagnoseInlineAsm(F);
       Work.push_back(&F);
       continue;
     }
@@ -183,8 +277,13 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
 
   Function *Main = nullptr;
   const bool MapsOn = emitStackMaps();
+  RoutingOptions Routing;
+  Routing.StackMaps = MapsOn;
+  Routing.RouteIndirect = Work.empty() || routeIndirectCalls(*Work.front());
   ThunkCache Thunks;
-  SmallVector<Function *, 32> Compiled;
+  // Compiled: every function the pass rewrites. Entries: the unchecked
+  // variadic entries among them, safe to call on a task stack.
+  SmallVector<Function *, 32> Compiled, Entries;
   for (Function *F : Work) {
     Function *Checked = F;
     if (F->isVarArg()) {
@@ -201,9 +300,12 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     Compiled.push_back(Checked);
     if (Checked != F) {
       Compiled.push_back(F); // the variadic entry, and its value-returning twin
+      Entries.push_back(F);
       if (Function *V =
-              M.getFunction((rt::VarArgReturnPrefix + F->getName()).str()))
+              M.getFunction((rt::VarArgReturnPrefix + F->getName()).str())) {
         Compiled.push_back(V);
+        Entries.push_back(V);
+      }
     }
     addInstrumentedMarker(*F);
     if (F->getName() == "main" && F->hasExternalLinkage())
@@ -217,21 +319,23 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
       pinCapturedAllocas(*F, ORE);
       registerJmpBufs(*F);
       routeForeignCalls(*F, FAM.getResult<TargetLibraryAnalysis>(*F), ORE,
-                        Thunks);
+                        Thunks, Routing);
     }
     FAM.invalidate(*F, PreservedAnalyses::none());
     if (MapsOn)
       rewriteStatepoints(*F, FAM, ORE);
   }
-  if (MapsOn) {
-    SmallVector<Function *, 32> Checked;
-    for (Function *F : Compiled)
-      if (F->hasFnAttribute(attr::SplitStack))
-        Checked.push_back(F);
-    emitFunctionInfo(M, Checked);
-    if (!Compiled.empty())
-      addStackMapRegistration(M);
-  }
+  // The function table is what indirect call sites of every module ask
+  // about (ForeignCalls.cpp), so it is emitted and registered also without
+  // stack maps; otherwise every indirect call into this module would take the
+  // system stack.
+  SmallVector<Function *, 32> Checked;
+  for (Function *F : Compiled)
+    if (F->hasFnAttribute(attr::SplitStack))
+      Checked.push_back(F);
+  emitFunctionInfo(M, Checked, Entries, /*DiagnoseLayouts=*/MapsOn);
+  if (!Compiled.empty())
+    addStackMapRegistration(M);
   if (!Compiled.empty())
     makeRuntimeEntriesWeak(M);
   if (Main)

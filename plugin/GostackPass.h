@@ -61,6 +61,11 @@ inline constexpr llvm::StringLiteral PinnedGrow = "__gostack_pinned_grow";
 inline constexpr llvm::StringLiteral EnsureStack = "__gostack_ensure_stack";
 /// void *__gostack_pinned_alloca(size_t Size, size_t Align): dynamic alloca.
 inline constexpr llvm::StringLiteral PinnedAlloca = "__gostack_pinned_alloca";
+/// int __gostack_is_instrumented(const void *Fn): whether Fn is the entry of
+/// a function a registered module lists in its gostack_fninfo table
+/// (runtime/stackmap.c). Asked by indirect call sites on a cache miss.
+inline constexpr llvm::StringLiteral IsInstrumented =
+    "__gostack_is_instrumented";
 } // namespace rt
 
 /// Function attribute names the plugin reads or writes.
@@ -120,11 +125,16 @@ unsigned rewriteStatepoints(llvm::Function &F,
 /// target). Its contents point into the moving stack by ABI.
 bool isVaList(const llvm::AllocaInst &AI);
 
-/// StatepointRewriting.cpp: emits the per-function entry table the runtime
-/// reads at __morestack (which argument registers and stack argument slots
-/// hold pointers) for the functions in \p Checked, into section
-/// "gostack_fninfo".
-void emitFunctionInfo(llvm::Module &M, llvm::ArrayRef<llvm::Function *> Checked);
+/// StatepointRewriting.cpp: emits the per-function table, section
+/// "gostack_fninfo": for the functions in \p Checked, which argument
+/// registers and stack argument slots hold pointers at entry (read at
+/// __morestack); for the unchecked variadic entries in \p Entries, a record
+/// flagged as such. Indirect call sites ask the runtime whether a target is
+/// in some module's table, so it is emitted with or without stack maps;
+/// \p DiagnoseLayouts (maps on) warns about parameters it cannot classify.
+void emitFunctionInfo(llvm::Module &M, llvm::ArrayRef<llvm::Function *> Checked,
+                      llvm::ArrayRef<llvm::Function *> Entries,
+                      bool DiagnoseLayouts);
 
 /// PinnedAllocas.cpp: moves the locals of \p F whose address may escape into
 /// the task's pinned area. Returns the number of locals pinned.
@@ -135,18 +145,31 @@ unsigned pinCapturedAllocas(llvm::Function &F,
 /// calling convention) and module.
 struct ThunkCache {
   /// (callee, frame type, function type, call-site attributes, calling
-  /// convention).
+  /// convention). The callee is null for the thunks of indirect calls, which
+  /// find it in the first field of their frame.
   using Key = std::tuple<const void *, const void *, const void *,
                          const void *, unsigned>;
   std::map<Key, llvm::Function *> Thunks;
 };
 
-/// ForeignCalls.cpp: routes direct calls in \p F whose callee the plugin did
-/// not compile through the system-stack trampoline. Returns the number of
+/// How routeForeignCalls treats what it cannot decide at compile time.
+struct RoutingOptions {
+  /// Indirect calls ask the runtime (per-call-site cache) whether the target
+  /// is instrumented; otherwise they are assumed to be
+  /// (-gostack-indirect-calls=assume-instrumented).
+  bool RouteIndirect = true;
+  /// Stack maps are emitted: a value-returning variadic call cannot be a
+  /// move point, so such indirect calls always take the system stack.
+  bool StackMaps = true;
+};
+
+/// ForeignCalls.cpp: routes calls in \p F whose callee the plugin did not
+/// compile through the system-stack trampoline: direct calls by a link-time
+/// marker test, indirect calls by a run-time test. Returns the number of
 /// call sites rewritten.
 unsigned routeForeignCalls(llvm::Function &F, llvm::TargetLibraryInfo &TLI,
                            llvm::OptimizationRemarkEmitter &ORE,
-                           ThunkCache &Thunks);
+                           ThunkCache &Thunks, const RoutingOptions &Opts);
 
 /// Reports a problem with \p F through LLVM's diagnostic machinery (clang
 /// prints it with the source location); never aborts compilation.

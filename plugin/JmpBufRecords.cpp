@@ -8,6 +8,12 @@
 // buffer is registered with the running task; it is unregistered when the
 // function that called setjmp returns or unwinds, since the buffer dies then.
 //
+// Calls to longjmp, _longjmp, siglongjmp and __longjmp_chk become calls to the
+// runtime's __gostack_longjmp / __gostack_longjmp_chk (runtime/jmpbuf.c): a
+// jump out of a signal handler or a system-stack callback back into a task
+// frame must restore the task's guard, which only the runtime knows
+// (docs/design.md, "Signals").
+//
 //===----------------------------------------------------------------------===//
 
 #include "GostackPass.h"
@@ -24,7 +30,44 @@ using namespace llvm;
 
 namespace gostack {
 
+namespace {
+
+/// Redirects every direct longjmp-family call in \p F to the runtime.
+void rewriteLongJmps(Function &F) {
+  static const StringSet<> LongJmp = {"longjmp", "_longjmp", "siglongjmp"};
+  static constexpr StringLiteral LongJmpChk = "__longjmp_chk";
+  SmallVector<CallBase *, 2> Calls;
+  for (Instruction &I : instructions(F))
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      if (Function *Callee = calledFunction(*CB);
+          Callee && (LongJmp.contains(Callee->getName()) ||
+                     Callee->getName() == LongJmpChk))
+        Calls.push_back(CB);
+  if (Calls.empty())
+    return;
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+  // void (jmp_buf, int): what the C library declares. A call through another
+  // type (a K&R declaration) is left alone rather than given a mismatched one.
+  auto *Ty = FunctionType::get(
+      Type::getVoidTy(Ctx), {PointerType::getUnqual(Ctx), Type::getInt32Ty(Ctx)},
+      false);
+  for (CallBase *CB : Calls) {
+    if (CB->getFunctionType() != Ty)
+      continue;
+    bool Chk = calledFunction(*CB)->getName() == LongJmpChk;
+    FunctionCallee Target = M.getOrInsertFunction(
+        Chk ? "__gostack_longjmp_chk" : "__gostack_longjmp", Ty);
+    if (auto *Fn = dyn_cast<Function>(Target.getCallee()))
+      Fn->setDoesNotReturn();
+    CB->setCalledFunction(Target);
+  }
+}
+
+} // namespace
+
 unsigned registerJmpBufs(Function &F) {
+  rewriteLongJmps(F);
   static const StringSet<> SetJmp = {"setjmp", "_setjmp", "sigsetjmp",
                                      "__sigsetjmp"};
   SmallVector<CallBase *, 2> Calls;

@@ -213,11 +213,28 @@ unsigned pinCapturedAllocas(Function &F, OptimizationRemarkEmitter &ORE) {
   for (AllocaInst *AI : Dynamic)
     Names.push_back(localName(*AI));
 
-  // Prologue, after the entry block's allocas.
+  // Prologue, after the entry block's static allocas and before everything
+  // else, including a dynamic alloca among the leading allocas (at -O2,
+  // `char buf[n]` with a size_t n becomes one): the state saved here is
+  // what every exit restores, so an escaping dynamic alloca allocated before
+  // it would only be released by a caller's exit. Static allocas that
+  // follow such a dynamic one move up first, so they stay in the entry
+  // block's leading run (they have no operands to keep in order).
   BasicBlock &Entry = F.getEntryBlock();
   BasicBlock::iterator IP = Entry.getFirstInsertionPt();
-  while (isa<AllocaInst>(*IP))
+  auto IsStatic = [](Instruction &I) {
+    auto *AI = dyn_cast<AllocaInst>(&I);
+    return AI && AI->isStaticAlloca();
+  };
+  while (IsStatic(*IP))
     ++IP;
+  for (Instruction &I : make_early_inc_range(
+           make_range(IP, Entry.end()))) {
+    if (IsStatic(I))
+      I.moveBefore(&*IP);
+    else if (!isa<AllocaInst>(I))
+      break;
+  }
   IRBuilder<> B(&Entry, IP);
   PinnedState Old = loadState(B, SPVar, LimVar);
   Value *Base = nullptr;

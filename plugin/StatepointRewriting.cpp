@@ -62,7 +62,7 @@ bool mayReachMove(const CallBase &CB) {
     return false;
   const Function *Callee = calledFunction(CB);
   if (!Callee)
-    return true; // indirect: may be instrumented code
+    return true; // indirect: the routed direct path reaches gostack code
   if (Callee->isIntrinsic() || Callee->hasFnAttribute(attr::Thunk))
     return false;
   StringRef N = Callee->getName();
@@ -192,15 +192,68 @@ void relocateThroughSlotsOnUnwind(Function &F) {
     addRuntimeRecords(SP, DeoptSlotTag, Slots);
 }
 
-/// SysV x86-64 classification of \p F's parameters, as far as the runtime
-/// needs it at __morestack: which of rdi..r9 and which 8-byte stack argument
-/// slots hold pointers. Sets \p Unknown for parameters we cannot classify.
+/// Whether \p CC passes arguments in the C convention's registers and stack
+/// slots (LLVM's CC_X86_64_C sequence).
+bool usesSysVArguments(CallingConv::ID CC) {
+  switch (CC) {
+  case CallingConv::C:
+  case CallingConv::Fast:
+  case CallingConv::Cold:
+  case CallingConv::Tail:
+  case CallingConv::PreserveMost:
+  case CallingConv::PreserveAll:
+  case CallingConv::Swift:
+  case CallingConv::SwiftTail:
+  case CallingConv::X86_64_SysV:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// Win64 (ms_abi): argument i is in rcx, rdx, r8, r9 for i < 4 and in stack
+/// slot i otherwise (after the 32-byte home area); anything wider than 8
+/// bytes is passed by reference, which the IR already shows as a pointer.
+void win64PointerArguments(const Function &F, uint32_t &Regs, uint32_t &Slots,
+                           bool &Unknown) {
+  // Bits follow the C sequence rdi, rsi, rdx, rcx, r8, r9.
+  static const unsigned RegBit[4] = {3, 2, 4, 5};
+  unsigned I = 0;
+  for (const Argument &A : F.args()) {
+    if (A.getType()->isPointerTy() && !A.hasByValAttr()) {
+      if (I < 4)
+        Regs |= 1u << RegBit[I];
+      else if (I < 32)
+        Slots |= 1u << I;
+      else
+        Unknown = true;
+    }
+    ++I;
+  }
+}
+
+/// x86-64 classification of \p F's parameters, as far as the runtime needs it
+/// at __morestack: which of rdi..r9 and which 8-byte stack argument slots
+/// hold pointers. Sets \p Unknown for parameters we cannot classify.
 void pointerArgumentMasks(const Function &F, uint32_t &Regs, uint32_t &Slots,
                           bool &Unknown) {
   const DataLayout &DL = F.getParent()->getDataLayout();
   unsigned GPR = 0, XMM = 0, Slot = 0;
   Regs = Slots = 0;
   Unknown = false;
+  CallingConv::ID CC = F.getCallingConv();
+  if (CC == CallingConv::Win64) {
+    win64PointerArguments(F, Regs, Slots, Unknown);
+    return;
+  }
+  if (!usesSysVArguments(CC)) {
+    // Another register sequence (regcall, ghccc, ...): only functions without
+    // pointer parameters are classified (nothing to relocate at entry).
+    Unknown = any_of(F.args(), [](const Argument &A) {
+      return A.getType()->isPtrOrPtrVectorTy();
+    });
+    return;
+  }
   auto OnStack = [&](uint64_t Bytes, bool IsPtr, uint64_t AlignSlots) {
     Slot = alignTo(Slot, AlignSlots);
     if (IsPtr && Slot < 32)
@@ -219,6 +272,9 @@ void pointerArgumentMasks(const Function &F, uint32_t &Regs, uint32_t &Slots,
               DL.getABITypeAlign(BT).value() > 8 ? 2 : 1);
       continue;
     }
+    uint64_t Size = T->isSized() ? DL.getTypeAllocSize(T).getKnownMinValue() : 0;
+    bool VectorReg = T->isVectorTy() && !T->isPtrOrPtrVectorTy() &&
+                     (Size == 8 || Size == 16 || Size == 32 || Size == 64);
     if (T->isPointerTy() || (T->isIntegerTy() && T->getIntegerBitWidth() <= 64)) {
       if (GPR < 6) {
         if (T->isPointerTy())
@@ -232,17 +288,19 @@ void pointerArgumentMasks(const Function &F, uint32_t &Regs, uint32_t &Slots,
         GPR += 2;
       else
         OnStack(16, false, 2);
-    } else if (T->isFloatTy() || T->isDoubleTy() ||
-               (T->isVectorTy() && !T->isPtrOrPtrVectorTy() &&
-                DL.getTypeAllocSize(T) <= 16)) {
+    } else if (T->isHalfTy() || T->isBFloatTy() || T->isFloatTy() ||
+               T->isDoubleTy() || T->isFP128Ty() || VectorReg) {
+      // SSE class: one xmm/ymm/zmm register each (__m256 and __m512 whole,
+      // as clang passes them only to functions with AVX/AVX-512), else the
+      // stack at the type's alignment.
       if (XMM < 8)
         ++XMM;
       else
-        OnStack(DL.getTypeAllocSize(T), false, DL.getTypeAllocSize(T) > 8 ? 2 : 1);
-    } else if (T->isX86_FP80Ty() || T->isFP128Ty()) {
+        OnStack(Size, false, Size > 8 ? Size / 8 : 1);
+    } else if (T->isX86_FP80Ty()) {
       OnStack(16, false, 2);
     } else {
-      Unknown = true; // aggregates, pointer vectors, wide vectors
+      Unknown = true; // first-class aggregates, pointer vectors, odd vectors
     }
   }
 }
@@ -404,19 +462,23 @@ void callThroughVarArgTrampoline(CallBase *CB) {
 
 } // namespace
 
-void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked) {
-  if (Checked.empty())
-    return;
+void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked,
+                      ArrayRef<Function *> Entries, bool DiagnoseLayouts) {
   LLVMContext &Ctx = M.getContext();
   auto *Ptr = PointerType::getUnqual(Ctx);
   auto *I32 = Type::getInt32Ty(Ctx);
   auto *RecTy = StructType::get(Ctx, {Ptr, I32, I32});
   SmallVector<Constant *, 32> Recs;
-  for (Function *F : Checked) {
+  // An available_externally body is not emitted: the symbol names a
+  // definition elsewhere (glibc's fortified printf, say), maybe not ours.
+  auto Emitted = [](const Function *F) {
+    return !F->hasAvailableExternallyLinkage();
+  };
+  for (Function *F : make_filter_range(Checked, Emitted)) {
     uint32_t Regs, Slots;
     bool Unknown;
     pointerArgumentMasks(*F, Regs, Slots, Unknown);
-    if (Unknown)
+    if (Unknown && DiagnoseLayouts)
       diagnose(*F, "cannot classify the parameters of '" + F->getName() +
                        "' for the stack map; a stack move at its entry "
                        "will be reported as fatal");
@@ -425,6 +487,14 @@ void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked) {
     Recs.push_back(ConstantStruct::get(RecTy, {F, ConstantInt::get(I32, Regs),
                                                ConstantInt::get(I32, Flags)}));
   }
+  // Unchecked variadic entries: ptr_arg_regs bit 31 alone
+  // (runtime/stackmap.h, GOSTACK_FNINFO_UNCHECKED_ENTRY). Indirect calls may
+  // enter them on a task stack; __morestack is never called from them.
+  for (Function *F : make_filter_range(Entries, Emitted))
+    Recs.push_back(ConstantStruct::get(
+        RecTy, {F, ConstantInt::get(I32, 1u << 31), ConstantInt::get(I32, 0)}));
+  if (Recs.empty())
+    return;
   auto *ArrTy = ArrayType::get(RecTy, Recs.size());
   // Writable: the function addresses need load-time relocation in PIE.
   auto *GV = new GlobalVariable(M, ArrTy, /*isConstant=*/false,

@@ -10,6 +10,13 @@
 #define M_CURTASK 0         // running task, or 0
 #define M_G0_SP 8           // SP at which system-stack work (newstack, foreign calls) starts
 #define M_ON_SYSTEM_STACK 16 // nonzero while foreign code runs on the system stack
+#define M_G0_GUARD 24       // guard while on the system stack
+#define M_CURSEG 32         // innermost linked segment in use
+#define M_LINK_SP 40        // newstack's request to run the body on a segment
+
+// struct gostack_segment
+#define SEG_PREV 0
+#define SEG_SAVED_GUARD 8
 
 // struct gostack_task
 #define TASK_STACKGUARD0 0  // what TCB_STACK_GUARD holds while the task runs

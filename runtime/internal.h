@@ -42,6 +42,12 @@ extern "C" {
 // Default hard limit on one task's stack; GOSTACK_MAXSTACK overrides. Go's maxstacksize.
 #define GOSTACK_MAXSTACK_DEFAULT ((size_t)1 << 30)
 
+// Stack that instrumented callbacks leave free, below their frames, for the uninstrumented code
+// they call when they run on the system stack or a linked segment (docs/design.md, "Foreign
+// calls"). glibc lets alloca-based paths use up to 64 KB (__MAX_ALLOCA_CUTOFF) and
+// getaddrinfo/printf need several KB more on top; GOSTACK_FOREIGN_RESERVE overrides.
+#define GOSTACK_FOREIGN_RESERVE_DEFAULT ((size_t)128 << 10)
+
 // ---- Stacks (stackalloc.c) ----------------------------------------------------------------------
 
 typedef struct gostack_stack {

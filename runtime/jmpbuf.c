@@ -7,8 +7,14 @@
 // glibc's x86-64 jmp_buf: rbx, rbp, r12, r13, r14, r15, rsp, pc; rbp, rsp and pc are mangled:
 // xor with the thread's pointer guard (%fs:0x30), then rotate left by 17 (PTR_MANGLE).
 
+// The runtime's own jump must be the plain one: with _FORTIFY_SOURCE, <setjmp.h> redirects
+// siglongjmp to __longjmp_chk, which refuses a jump from the system stack up to a task stack
+// mapped below it.
+#undef _FORTIFY_SOURCE
+
 #include "task.h"
 
+#include <setjmp.h>
 #include <stdlib.h>
 
 enum { JB_RBX, JB_RBP, JB_R12, JB_R13, JB_R14, JB_R15, JB_RSP, JB_PC };
@@ -90,10 +96,61 @@ void gostack_adjust_jmpbufs(gostack_task *t, uintptr_t live_lo, uintptr_t old_hi
     uintptr_t bp = demangle(jb[JB_RBP]);
     adjust(&bp, live_lo, old_hi, delta);
     jb[JB_RBP] = mangle(bp);
+    // The setjmp caller's frame, conservatively. After the second return its code uses values
+    // computed before setjmp -- addresses of locals, pointers in spill slots -- that the IR
+    // does not see live across the call, so no stack map describes them at the move points
+    // between setjmp and longjmp (docs/design.md, "setjmp and longjmp").
+    if (bp > sp + delta && bp - (sp + delta) <= old_hi - live_lo)
+      for (uintptr_t *w = (uintptr_t *)(sp + delta); w < (uintptr_t *)(bp + 16); w++)
+        adjust(w, live_lo, old_hi, delta);
     // Callee-saved registers at the setjmp: no map describes them.
     adjust(&jb[JB_RBX], live_lo, old_hi, delta);
     for (int r = JB_R12; r <= JB_R15; r++)
       adjust(&jb[r], live_lo, old_hi, delta);
     i++;
   }
+}
+
+// ---- longjmp ----------------------------------------------------------------------------------
+
+// glibc's fortified longjmp (<setjmp.h> redirects to it at _FORTIFY_SOURCE >= 1).
+extern _Noreturn void __longjmp_chk(struct __jmp_buf_tag env[1], int val);
+
+// A jump to a frame on the running task's stack returns to task code: whatever it leaves -- a
+// signal handler (guard 0, on_system_stack set: signals.c), a callback on the system stack --
+// the task must run with its own guard again, or its prologue checks would all pass and it
+// would overrun its stack. Returns whether the jump crosses from another stack.
+static bool enter_task_for_jump(struct __jmp_buf_tag *env) {
+  gostack_m *m = &gostack_m_tls;
+  gostack_task *t = m->curtask;
+  if (!t)
+    return false;
+  uintptr_t sp = demangle(((uintptr_t *)env)[JB_RSP]);
+  if (sp - t->stack.lo >= t->stack.hi - t->stack.lo) {
+    // A jump within the system stack, a segment or a signal stack: the linked segments above
+    // the target are left for good (segments.c).
+    gostack_unlink_segments_above(m, sp);
+    return false;
+  }
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  m->curseg = NULL; // every linked segment is left behind (they stay cached)
+  m->on_system_stack = 0;
+  gostack_set_guard(t->stackguard0);
+  return here - t->stack.lo >= t->stack.hi - t->stack.lo;
+}
+
+// longjmp, _longjmp and siglongjmp (one function in glibc: it restores the signal mask when the
+// buffer saved one). The plugin calls these instead (plugin/JmpBufRecords.cpp).
+_Noreturn void __gostack_longjmp(struct __jmp_buf_tag env[1], int val) {
+  enter_task_for_jump(env);
+  siglongjmp(env, val);
+}
+
+// __longjmp_chk checks that the jump goes up the current stack (or leaves a signal stack); a
+// jump from the system stack or a segment into a task crosses stacks legitimately, so only that
+// one bypasses the check.
+_Noreturn void __gostack_longjmp_chk(struct __jmp_buf_tag env[1], int val) {
+  if (enter_task_for_jump(env))
+    siglongjmp(env, val);
+  __longjmp_chk(env, val);
 }

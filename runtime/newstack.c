@@ -122,10 +122,16 @@ static intptr_t ensure_stack(gostack_task *t, uintptr_t ctx, uintptr_t sp, size_
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   gostack_m *m = &gostack_m_tls;
   gostack_task *t = m->curtask;
-  // A check failed on a thread (or a system stack) that runs no task: the guard slot held a
-  // stale value, e.g. from a recycled thread descriptor. Such stacks are not ours to grow.
-  if (!t || m->on_system_stack) {
+  // A check failed on a thread that runs no task: the guard slot held a stale value (glibc
+  // recycles thread descriptors with whatever the last thread left in it). Not ours to grow.
+  if (!t) {
     gostack_set_guard(0);
+    return ctx;
+  }
+  // A callback from foreign code, on the system stack or a segment: foreign frames below it
+  // cannot be moved, so link a segment (segments.c).
+  if (m->on_system_stack) {
+    gostack_link_segment(m, ctx);
     return ctx;
   }
   uintptr_t sp = (uintptr_t)&ctx->f_ret; // the checked function's SP at entry
@@ -138,11 +144,23 @@ gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
 gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx) {
   gostack_m *m = &gostack_m_tls;
   gostack_task *t = m->curtask;
-  if (!t || m->on_system_stack) {
+  uintptr_t sp = (uintptr_t)(&ctx->ret + 1); // SP after the call returns
+  if (!t) {
     gostack_set_guard(0); // as above; the alloca then simply uses this stack
     return ctx;
   }
-  uintptr_t sp = (uintptr_t)(&ctx->ret + 1); // SP after the call returns
+  if (m->on_system_stack) {
+    // A dynamic alloca in a callback: it cannot move to a segment mid-function, so it uses
+    // the foreign reserve, as long as that leaves the guard reserve intact.
+    uintptr_t lo = gostack_system_stack_lo(m);
+    if (lo && (sp - ctx->size < lo + GOSTACK_STACK_GUARD || sp - ctx->size > sp))
+      gostack_fatalf(ctx->ret, ctx->rbp,
+                     "task %llu: dynamic alloca of %zu bytes in a callback from uninstrumented "
+                     "code overflows the system stack (SP %#lx, stack bottom %#lx)",
+                     (unsigned long long)t->id, (size_t)ctx->size, (unsigned long)sp,
+                     (unsigned long)lo);
+    return ctx;
+  }
   if (gostack_cfg.relocate == GOSTACK_RELOCATE_PRECISE) {
     // No stack map describes this mid-function call: the plugin put a move point
     // (__gostack_ensure_stack) before the alloca, so there must be room already.

@@ -6,11 +6,17 @@
 //
 // Thread safety: one mutex guards the pools, the large cache and the counters; large stacks are
 // mapped and unmapped outside it. Per-thread caches (Go's per-P stackcache) come in a later issue.
+//
+// GOSTACK_DEBUG=verifymove quarantines instead (docs/design.md, "Verifying moves"): every stack
+// is its own mapping, and a freed one becomes PROT_NONE for good, so a pointer a move missed
+// faults at its first use instead of silently reading a reused stack.
 #include "internal.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -55,6 +61,75 @@ static struct pool {
 static gostack_stack large_cache[LARGE_CACHE_SLOTS];
 static size_t large_cached;
 static gostack_stackalloc_stats stats;
+
+// ---- Quarantine (GOSTACK_DEBUG=verifymove) ------------------------------------------------------
+
+// -1 until the first allocation decides; never changes afterwards, because a stack freed in one
+// mode must have been allocated in the same one (a pooled stack shares its pages).
+static int quarantine_mode = -1;
+
+// Record of every quarantined stack, for the fault handler's report. A NORESERVE reservation
+// made once and never moved or unmapped, so the handler can read it without a lock while
+// another thread appends; entries are published by the release store of qlog_len. 1 GB of
+// address space holds 44 million records; beyond that stacks are still quarantined, just not
+// named in reports.
+#define QLOG_BYTES ((size_t)1 << 30)
+static gostack_quarantined *qlog;
+static size_t qlog_len;
+
+// Set by verifymove.c right before copystack frees a task's old stack.
+static __thread gostack_quarantined owner_hint;
+
+bool gostack_stack_quarantine_enabled(void) {
+  int mode = __atomic_load_n(&quarantine_mode, __ATOMIC_ACQUIRE);
+  if (mode < 0) {
+    // getenv, not the runtime's parsed configuration: stacks are allocated (pinned chunks of
+    // instrumented constructors) before gostack_runtime_init runs. Same test as task.c's.
+    const char *debug = getenv("GOSTACK_DEBUG");
+    int want = debug && strstr(debug, "verifymove") ? 1 : 0;
+    // Racing first allocations compute the same answer; the first store wins either way.
+    __atomic_compare_exchange_n(&quarantine_mode, &mode, want, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+    mode = __atomic_load_n(&quarantine_mode, __ATOMIC_ACQUIRE);
+  }
+  return mode == 1;
+}
+
+void gostack_stack_quarantine_owner(uintptr_t lo, uintptr_t hi, uint64_t task_id) {
+  owner_hint = (gostack_quarantined){lo, hi, task_id};
+}
+
+// The mapping that holds a quarantine-mode stack: at least a page, ending at hi.
+static size_t quarantine_map_size(size_t size) { return size < STACK_PAGE ? STACK_PAGE : size; }
+
+bool gostack_stack_quarantine_find(uintptr_t addr, gostack_quarantined *out) {
+  size_t n = __atomic_load_n(&qlog_len, __ATOMIC_ACQUIRE);
+  // Newest first: a stale pointer is most likely into a recently moved stack.
+  for (size_t i = n; i-- > 0;) {
+    gostack_quarantined q = qlog[i];
+    if (addr < q.hi && addr >= q.hi - quarantine_map_size(q.hi - q.lo)) {
+      *out = q;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Called with the lock held.
+static void quarantine_record(gostack_stack s) {
+  if (!qlog) {
+    void *p = mmap(NULL, QLOG_BYTES, PROT_READ | PROT_WRITE, STACK_MMAP_FLAGS, -1, 0);
+    if (p == MAP_FAILED)
+      return; // quarantine still works; reports just cannot name the stack
+    qlog = p;
+  }
+  size_t n = qlog_len;
+  if (n >= QLOG_BYTES / sizeof *qlog)
+    return;
+  uint64_t owner = owner_hint.lo == s.lo && owner_hint.hi == s.hi ? owner_hint.task_id : 0;
+  qlog[n] = (gostack_quarantined){s.lo, s.hi, owner};
+  __atomic_store_n(&qlog_len, n + 1, __ATOMIC_RELEASE);
+}
 
 static bool is_pow2(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
@@ -150,9 +225,46 @@ static gostack_stack alloc_large(size_t size) {
   return s;
 }
 
+// Quarantine mode: a mapping of its own per stack, hi at its end (so the whole mapping can be
+// replaced when the stack is freed without touching a neighbour).
+static gostack_stack alloc_quarantine_mode(size_t size) {
+  size_t map = quarantine_map_size(size);
+  uintptr_t base = (uintptr_t)map_or_die(map, size);
+  pthread_mutex_lock(&lock);
+  stats.mapped_bytes += map;
+  gostack_stack s = hand_out(base + map - size, size, false);
+  pthread_mutex_unlock(&lock);
+  return s;
+}
+
 gostack_stack gostack_stackalloc(size_t size) {
   validate_size(size);
+  if (gostack_stack_quarantine_enabled())
+    return alloc_quarantine_mode(size);
   return size <= STACK_POOL_MAX ? alloc_pooled(size) : alloc_large(size);
+}
+
+// Replaces the stack's mapping with an inaccessible one at the same address: the memory goes
+// back to the kernel, the addresses are never handed out again, and every access faults
+// (the SIGSEGV handler in signals.c names the stack).
+static void free_quarantine_mode(gostack_stack s) {
+  size_t size = s.hi - s.lo, map = quarantine_map_size(size);
+  if (s.hi & (STACK_PAGE - 1))
+    gostack_fatalf(0, 0, "stackfree: stack [0x%lx, 0x%lx) was not allocated in quarantine mode",
+                   (unsigned long)s.lo, (unsigned long)s.hi);
+  if (mmap((void *)(s.hi - map), map, PROT_NONE,
+           MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+    int e = errno;
+    const char *name = strerrorname_np(e);
+    gostack_fatalf(0, 0, "stackfree: cannot quarantine stack [0x%lx, 0x%lx) (errno %d, %s)",
+                   (unsigned long)s.lo, (unsigned long)s.hi, e, name ? name : "?");
+  }
+  pthread_mutex_lock(&lock);
+  stats.frees++;
+  stats.inuse_bytes -= size;
+  stats.mapped_bytes -= map;
+  quarantine_record(s);
+  pthread_mutex_unlock(&lock);
 }
 
 void gostack_stackfree(gostack_stack s) {
@@ -164,6 +276,10 @@ void gostack_stackfree(gostack_stack s) {
       (s.lo & (align - 1)) != 0)
     gostack_fatalf(0, 0, "stackfree: invalid stack [0x%lx, 0x%lx)", (unsigned long)s.lo,
                    (unsigned long)s.hi);
+  if (gostack_stack_quarantine_enabled()) {
+    free_quarantine_mode(s);
+    return;
+  }
 
   pthread_mutex_lock(&lock);
   stats.frees++;

@@ -732,7 +732,7 @@ int gostack_fninfo_find(uintptr_t pc, uint32_t *ptr_arg_regs, uint32_t *flags) {
   int found = 0;
   if (lo > 0) {
     const sm_fn *f = idx->fns[lo - 1];
-    if (pc <= f->last) {
+    if (pc <= f->last && !(f->ptr_arg_regs & GOSTACK_FNINFO_UNCHECKED_ENTRY)) {
       found = 1;
       if (ptr_arg_regs)
         *ptr_arg_regs = f->ptr_arg_regs;
@@ -740,6 +740,24 @@ int gostack_fninfo_find(uintptr_t pc, uint32_t *ptr_arg_regs, uint32_t *flags) {
         *flags = f->flags;
     }
   }
+  reader_exit(st);
+  return found;
+}
+
+int __gostack_is_instrumented(const void *fn) {
+  // Runs on a task stack below the last check: everything inline, nothing but the search.
+  sm_reader st = reader_enter();
+  const sm_index *idx = atomic_load_explicit(&current_index, memory_order_seq_cst);
+  uintptr_t a = (uintptr_t)fn;
+  size_t lo = 0, hi = idx->nfns;
+  while (lo < hi) { // first entry >= a
+    size_t mid = lo + (hi - lo) / 2;
+    if (idx->fn_addrs[mid] < a)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  int found = lo < idx->nfns && idx->fn_addrs[lo] == a;
   reader_exit(st);
   return found;
 }

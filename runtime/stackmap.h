@@ -75,10 +75,12 @@ typedef struct gostack_sm_callsite {
 } gostack_sm_callsite;
 
 // A `gostack_fninfo` record, as the plugin emits it (8-aligned, 16 bytes;
-// plugin/StatepointRewriting.cpp, emitFunctionInfo).
+// plugin/StatepointRewriting.cpp, emitFunctionInfo). Every function of the module that may be
+// entered on a task stack without the system-stack switch has one, also in modules compiled
+// without stack maps: indirect calls ask __gostack_is_instrumented.
 typedef struct gostack_fninfo_record {
   uint64_t fn_addr;      // function entry
-  uint32_t ptr_arg_regs; // bit i: argument register i carries a pointer at entry
+  uint32_t ptr_arg_regs; // bit i: argument register i carries a pointer at entry; bit 31 below
   uint32_t flags;        // stack argument slots holding pointers, or UNKNOWN_LAYOUT (below)
 } gostack_fninfo_record;
 _Static_assert(sizeof(gostack_fninfo_record) == 16, "gostack_fninfo record layout");
@@ -93,6 +95,11 @@ enum {
   GOSTACK_ARG_R9 = 1u << 5,
 };
 #define GOSTACK_FNINFO_ARG_REGS_MASK 0x3fu
+// ptr_arg_regs bit 31: the function is an unchecked entry with a bounded frame (the entry the
+// plugin splits off a variadic function; docs/design.md, "The prologue check"). It is safe to
+// call on a task stack, so it counts for __gostack_is_instrumented, but it never calls
+// __morestack and has no entry layout: no other bit of ptr_arg_regs, flags 0.
+#define GOSTACK_FNINFO_UNCHECKED_ENTRY (1u << 31)
 // flags: bit i (0..30) = the i-th 8-byte stack argument slot ([entry SP + 8 + 8*i]) holds a
 // pointer; or exactly GOSTACK_FNINFO_UNKNOWN_LAYOUT: the plugin could not classify the
 // parameters (then no other bit is set, and ptr_arg_regs may be incomplete).
@@ -132,9 +139,17 @@ const gostack_sm_callsite *gostack_stackmap_find(uintptr_t return_address);
 
 // 1 if pc lies in a registered function — the record with the largest fn_addr <= pc, provided
 // pc is still inside the executable segment holding that function (when the module's segments
-// are known) — with its ptr_arg_regs and flags in *ptr_arg_regs and *flags (either may be
-// NULL); else 0 and nothing is written.
+// are known) and that record is not an unchecked entry (which has no entry layout) — with its
+// ptr_arg_regs and flags in *ptr_arg_regs and *flags (either may be NULL); else 0 and nothing
+// is written.
 int gostack_fninfo_find(uintptr_t pc, uint32_t *ptr_arg_regs, uint32_t *flags);
+
+// 1 if fn is exactly the entry of a function a registered module declares instrumented (a
+// checked function or an unchecked variadic entry), else 0: an address inside a function, a PLT
+// entry, a function another module interposed are all 0. The plugin's indirect-call routing
+// calls it on task stacks, inside the guard reserve, when its per-call-site cache misses
+// (docs/design.md, "Foreign calls"): no lock, no allocation, a small frame.
+int __gostack_is_instrumented(const void *fn);
 
 // Registered call sites / function records (after merging duplicates), for tests.
 size_t gostack_stackmap_count(void);

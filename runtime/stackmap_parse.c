@@ -288,9 +288,14 @@ int gostack_fninfo_parse(const void *begin, const void *end, gostack_fninfo_fn c
       at += 16; // padding
       continue;
     }
-    if (rec.ptr_arg_regs & ~GOSTACK_FNINFO_ARG_REGS_MASK)
+    if (rec.ptr_arg_regs & ~(GOSTACK_FNINFO_ARG_REGS_MASK | GOSTACK_FNINFO_UNCHECKED_ENTRY))
       return fail(err, errlen, at + 8, "pointer argument mask 0x%x names registers beyond r9",
                   rec.ptr_arg_regs);
+    if ((rec.ptr_arg_regs & GOSTACK_FNINFO_UNCHECKED_ENTRY) &&
+        (rec.ptr_arg_regs != GOSTACK_FNINFO_UNCHECKED_ENTRY || rec.flags != 0))
+      return fail(err, errlen, at + 8,
+                  "unchecked-entry record describes arguments (mask 0x%x, flags 0x%x)",
+                  rec.ptr_arg_regs, rec.flags);
     if ((rec.flags & GOSTACK_FNINFO_UNKNOWN_LAYOUT) && rec.flags != GOSTACK_FNINFO_UNKNOWN_LAYOUT)
       return fail(err, errlen, at + 12, "flags 0x%x mix the unknown-layout bit with stack slots",
                   rec.flags);

@@ -86,8 +86,10 @@ __gostack_vcall:
         .size   __gostack_vcall, .-__gostack_vcall
 
 // void __gostack_systemstack_call(void (*fn)(void *), void *arg)
-// Runs fn(arg) on the thread's system stack when called from a task, with the guard at 0 so
-// instrumented callbacks never try to grow the system stack; otherwise calls fn directly.
+// Runs fn(arg) on the thread's system stack when called from a task, with the system stack's
+// guard (segments.c): instrumented callbacks that exhaust it link segments rather than try to
+// copy a stack under foreign frames. Otherwise (not a task, or already on the system stack)
+// calls fn directly.
 // The CFA is RBP-based, so unwinding from the system stack continues into the task frames;
 // the personality routine undoes the switch when an exception unwinds through it.
         .globl  __gostack_systemstack_call
@@ -113,7 +115,8 @@ __gostack_systemstack_call:
         cmpq    $0, %fs:M_CURTASK(%rax)
         je      .Ldirect
         movq    $1, %fs:M_ON_SYSTEM_STACK(%rax)
-        movq    $0, %fs:TCB_STACK_GUARD
+        movq    %fs:M_G0_GUARD(%rax), %rcx      // callbacks link segments below this
+        movq    %rcx, %fs:TCB_STACK_GUARD
         movq    %fs:M_G0_SP(%rax), %rsp
         movq    %r12, %rdi
         call    *%rbx

@@ -10,6 +10,7 @@
 
 #include "asm_offsets.h"
 #include "gostack/gostack.h"
+#include "signals.h"
 
 #include <elf.h>
 #include <link.h>
@@ -22,6 +23,11 @@
 _Static_assert(offsetof(gostack_m, curtask) == M_CURTASK, "asm_offsets.h");
 _Static_assert(offsetof(gostack_m, g0_sp) == M_G0_SP, "asm_offsets.h");
 _Static_assert(offsetof(gostack_m, on_system_stack) == M_ON_SYSTEM_STACK, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, g0_guard) == M_G0_GUARD, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, curseg) == M_CURSEG, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, link_sp) == M_LINK_SP, "asm_offsets.h");
+_Static_assert(offsetof(gostack_segment, prev) == SEG_PREV, "asm_offsets.h");
+_Static_assert(offsetof(gostack_segment, saved_guard) == SEG_SAVED_GUARD, "asm_offsets.h");
 _Static_assert(offsetof(struct gostack_task, stackguard0) == TASK_STACKGUARD0, "asm_offsets.h");
 _Static_assert(offsetof(struct gostack_task, fn) == TASK_FN, "asm_offsets.h");
 _Static_assert(offsetof(struct gostack_task, arg) == TASK_ARG, "asm_offsets.h");
@@ -36,8 +42,9 @@ __thread gostack_m gostack_m_tls __attribute__((tls_model("initial-exec")));
 // links them into every program that uses the runtime.
 extern void __morestack(void);
 extern void __morestack_allocate_stack_space(void);
+extern void __morestack_non_split(void);
 __attribute__((used)) static void (*const keep_morestack[])(void) = {
-    __morestack, __morestack_allocate_stack_space};
+    __morestack, __morestack_allocate_stack_space, __morestack_non_split};
 
 gostack_config gostack_cfg = {
     .stack_min = GOSTACK_STACK_MIN,
@@ -46,6 +53,7 @@ gostack_config gostack_cfg = {
     .main_task = true,
     .relocate = GOSTACK_RELOCATE_PRECISE,
     .verifymove = false,
+    .foreign_reserve = GOSTACK_FOREIGN_RESERVE_DEFAULT,
 };
 
 static uint64_t next_task_id = 1; // main is task 1 when it runs as a task
@@ -100,6 +108,8 @@ void gostack_runtime_init(void) {
   if (gostack_cfg.max_stack < gostack_cfg.stack_min)
     gostack_fatalf(0, 0, "GOSTACK_MAXSTACK=%zu is below the initial stack size %zu",
                    gostack_cfg.max_stack, gostack_cfg.stack_min);
+  gostack_cfg.foreign_reserve =
+      env_size("GOSTACK_FOREIGN_RESERVE", GOSTACK_FOREIGN_RESERVE_DEFAULT);
   gostack_cfg.movestack = env_flag("GOSTACK_MOVESTACK", false);
   gostack_cfg.main_task = env_flag("GOSTACK_MAIN_TASK", true);
   const char *reloc = getenv("GOSTACK_RELOCATE");
@@ -114,6 +124,7 @@ void gostack_runtime_init(void) {
   const char *debug = getenv("GOSTACK_DEBUG");
   gostack_cfg.verifymove = debug && strstr(debug, "verifymove");
   warn_if_lazy_binding();
+  gostack_signals_init();
   __atomic_store_n(&runtime_ready, 1, __ATOMIC_RELEASE);
 }
 
@@ -211,6 +222,7 @@ static _Noreturn void join_error(const char *what, const gostack_task *t) {
 }
 
 void *gostack_join(gostack_task *t) {
+  gostack_signals_init(); // this thread runs tasks from now on: alternate signal stack
   gostack_m *m = &gostack_m_tls;
   if (m->on_system_stack)
     join_error("called from code running on the system stack (a callback from "
@@ -224,6 +236,7 @@ void *gostack_join(gostack_task *t) {
     // Called on an ordinary thread stack: system-stack work for the task we run starts
     // below this frame.
     m->g0_sp = ((uintptr_t)__builtin_frame_address(0) - 512) & ~(uintptr_t)15;
+    gostack_init_system_stack(m);
   }
   t->resume_sp = self ? &self->sched_sp : &joiner_sp;
   t->joiner = self;
@@ -283,6 +296,7 @@ int gostack_stack_info_get(gostack_stack_info *out) {
   out->max_size = t->max_size;
   out->growths = t->growths;
   out->moves = t->moves;
+  out->segment_links = t->segment_links;
   return 1;
 }
 

@@ -22,6 +22,7 @@ struct gostack_task {
   void *arg;
   void *result;
   gostack_task_state state;
+  uint64_t segment_links; // segments linked while the task ran callbacks (segments.c)
   // The pinned area (pinned.c) while the task is switched out.
   void *pinned_sp, *pinned_limit;
   struct gostack_pinned_chunk *pinned_root;
@@ -31,10 +32,24 @@ struct gostack_task {
 };
 typedef struct gostack_task gostack_task;
 
+// A linked segment (segments.c): more system stack for callbacks that run under foreign
+// frames, which cannot be moved. The header sits at the top of the segment's own memory.
+typedef struct gostack_segment {
+  struct gostack_segment *prev; // SEG_PREV: the segment below, NULL for the system stack
+  uintptr_t saved_guard;        // SEG_SAVED_GUARD: the guard to restore when unlinked
+  struct gostack_segment *next; // the next one up, kept linked (cached) after unlinking
+  gostack_stack stack;          // [lo, hi): hi is this header's address
+} gostack_segment;
+
 typedef struct gostack_m {
   gostack_task *curtask;      // M_CURTASK
   uintptr_t g0_sp;            // M_G0_SP
   uintptr_t on_system_stack;  // M_ON_SYSTEM_STACK
+  uintptr_t g0_guard;         // M_G0_GUARD: guard while on the system stack (0: bounds unknown)
+  gostack_segment *curseg;    // M_CURSEG: the innermost segment in use, NULL on the system stack
+  uintptr_t link_sp;          // M_LINK_SP: set by newstack: run the body on a segment at this SP
+  gostack_segment *segments;  // the first segment above the system stack (in use or cached)
+  uintptr_t g0_lo;            // lowest usable byte of the system stack, 0 until known
 } gostack_m;
 
 // Initial-exec: __morestack reads it with one %fs-relative load.
@@ -78,6 +93,7 @@ typedef struct gostack_config {
   bool main_task;    // GOSTACK_MAIN_TASK (default 1)
   gostack_relocate_mode relocate; // GOSTACK_RELOCATE=precise|conservative
   bool verifymove;   // GOSTACK_DEBUG=verifymove
+  size_t foreign_reserve; // GOSTACK_FOREIGN_RESERVE: system stack kept free for foreign code
 } gostack_config;
 extern gostack_config gostack_cfg;
 
@@ -89,6 +105,13 @@ void gostack_set_guard(uintptr_t guard);
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx);
 gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx);
 gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx);
+
+// segments.c: callbacks under foreign frames get more stack by linking, not copying.
+void gostack_init_system_stack(gostack_m *m);
+void gostack_link_segment(gostack_m *m, gostack_morestack_ctx *ctx);
+uintptr_t gostack_system_stack_lo(const gostack_m *m);
+// A longjmp to `sp` on the system stack or a segment: unlinks the segments it leaves.
+void gostack_unlink_segments_above(gostack_m *m, uintptr_t sp);
 
 // switch.S
 void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp);

@@ -9,8 +9,11 @@
 #   --param movestack=1   run every test with GOSTACK_MOVESTACK=1 (a stack move at every
 #                         instrumented function entry). Each move copies the whole used stack,
 #                         so deep recursion costs O(depth^2): the %depth_* substitutions shrink.
+#   --param linker=lld|gold|bfd
+#                         link every %gostack-cc/%gostack-cxx/%plain-cc/%plain-cxx program with
+#                         that linker (-fuse-ld=...); by default clang's default, GNU ld (bfd).
 #
-# Features: 'movestack' or 'nomovestack'.
+# Features: 'movestack' or 'nomovestack'; 'linker-<name>' (linker-bfd by default).
 
 import os
 
@@ -63,7 +66,8 @@ config.test_exec_root = os.path.join(
     + ("-movestack" if lit.util.pythonize_bool(lit_config.params.get("movestack", False)) else "")
     + ("-conservative"
        if lit.util.pythonize_bool(lit_config.params.get("conservative", False))
-       else ""),
+       else "")
+    + ("-" + lit_config.params["linker"] if lit_config.params.get("linker") else ""),
 )
 
 
@@ -95,7 +99,8 @@ for var in ("HOME", "TMPDIR"):
 config.environment["GOSTACK_SYMBOLIZE"] = "0"
 # Nothing from the caller's environment may change the runtime's behaviour behind our back.
 for var in ("GOSTACK_MOVESTACK", "GOSTACK_MAXSTACK", "GOSTACK_STACK_MIN", "GOSTACK_MAIN_TASK",
-            "GOSTACK_RELOCATE", "GOSTACK_STACK_MAPS", "GOSTACK_DEBUG"):
+            "GOSTACK_RELOCATE", "GOSTACK_STACK_MAPS", "GOSTACK_DEBUG", "GOSTACK_INDIRECT_CALLS",
+            "GOSTACK_FOREIGN_RESERVE"):
     config.environment.pop(var, None)
 # --param conservative=1: compile without stack maps and relocate conservatively (the
 # alternative strategy; docs/design.md, "The relocation invariant"). The default is precise.
@@ -110,11 +115,34 @@ else:
 movestack = lit.util.pythonize_bool(lit_config.params.get("movestack", False))
 if movestack:
     config.environment["GOSTACK_MOVESTACK"] = "1"
+    # Every move of the precise strategy is also verified: described words must not point into
+    # the old stack, and old stacks are quarantined so a missed live pointer faults
+    # (docs/design.md, "Verifying moves").
+    if not lit.util.pythonize_bool(lit_config.params.get("conservative", False)):
+        config.environment["GOSTACK_DEBUG"] = "verifymove"
     config.available_features.add("movestack")
     depth_big, depth_mid = 3000, 2000
 else:
     config.available_features.add("nomovestack")
     depth_big, depth_mid = 1000000, 100000
+
+# --param linker=<name>: lld and gold rewrite split-stack prologues that call code without
+# .note.GNU-split-stack (docs/design.md, "Linkers"); GNU ld does not. -fuse-ld is a link
+# option, so compile-only commands would warn that it is unused: those warnings are silenced.
+linker = lit_config.params.get("linker", "")
+if linker not in ("", "bfd", "lld", "gold"):
+    lit_config.fatal("gostack: --param linker=%s: expected lld, gold or bfd" % linker)
+link_flags = (" -fuse-ld=%s -Wno-unused-command-line-argument" % linker) if linker else ""
+config.available_features.add("linker-" + (linker or "bfd"))
+
+# CPU features some e2e tests compile for (vector_args.c: -mavx).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu_flags = next((l.split(":", 1)[1].split() for l in cpuinfo if l.startswith("flags")), [])
+except OSError:
+    cpu_flags = []
+if "avx" in cpu_flags:
+    config.available_features.add("avx")
 
 # ---- Substitutions -------------------------------------------------------------------------------
 # lit applies substitutions in list order, so a longer name must come before any shorter name
@@ -127,10 +155,10 @@ plugin_clang = "%s -fpass-plugin=%s -Xclang -fsplit-stack -I%s" % (
 )
 subs = [
     ("%gostack-runtime", runtime),
-    ("%gostack-cxx", os.path.join(gostack_bin, "gostack-clang++")),
-    ("%gostack-cc", os.path.join(gostack_bin, "gostack-clang")),
-    ("%plain-cxx", plain_clangxx),
-    ("%plain-cc", plain_clang),
+    ("%gostack-cxx", os.path.join(gostack_bin, "gostack-clang++") + link_flags),
+    ("%gostack-cc", os.path.join(gostack_bin, "gostack-clang") + link_flags),
+    ("%plain-cxx", plain_clangxx + link_flags),
+    ("%plain-cc", plain_clang + link_flags),
     ("%clang-plugin", plugin_clang),
     ("%opt", "%s -load-pass-plugin=%s" % (os.path.join(llvm_tools_dir, "opt"), plugin)),
     ("%llc", os.path.join(llvm_tools_dir, "llc")),

@@ -35,6 +35,8 @@ typedef struct gostack_stack_info {
   size_t max_size;        /* largest size it has had */
   uint64_t growths;       /* moves that enlarged the stack */
   uint64_t moves;         /* all moves, including same-size moves (GOSTACK_MOVESTACK=1) */
+  uint64_t segment_links; /* segments linked for callbacks from uninstrumented code, whose
+                             frames pin the stack they run on (docs/design.md, "Foreign calls") */
 } gostack_stack_info;
 
 /* Fills *out for the calling task; returns 0 when the caller is not a task (e.g. main opted out

@@ -1,10 +1,12 @@
 ; Calls that stay direct, on the task stack: returns_twice functions (setjmp & co., the attribute
 ; on the declaration or only on the call site), longjmp and friends, the small leaf string/memory
 ; functions (memcpy, strlen, ...), the gostack runtime (gostack_*, __gostack*), intrinsics,
-; indirect calls, inline asm, calls to functions defined in the module, musttail calls and calls
-; with operand bundles (the last two with a missed remark). The function body is unchanged.
+; inline asm, calls to functions defined in the module, musttail calls and calls with operand
+; bundles (the last two with a missed remark), and, with -gostack-indirect-calls=
+; assume-instrumented, indirect calls (foreign-call-indirect.ll has the default). The function
+; body is unchanged.
 ;
-; RUN: %opt -gostack-stack-maps=false -passes=gostack -S %s -pass-remarks=gostack -pass-remarks-missed=gostack 2>%t.remarks \
+; RUN: %opt -gostack-stack-maps=false -gostack-indirect-calls=assume-instrumented -passes=gostack -S %s -pass-remarks=gostack -pass-remarks-missed=gostack 2>%t.remarks \
 ; RUN:   | FileCheck %s
 ; RUN: FileCheck %s --check-prefix=REMARK --input-file=%t.remarks
 
@@ -35,7 +37,7 @@ define internal void @defined_here(i32 %x) {
 }
 
 ; No marker is referenced (markers are declared before the functions).
-; CHECK-NOT:   extern_weak
+; CHECK-NOT:   @__gostack_fn.{{[a-z_]+}} = extern_weak
 ; CHECK-LABEL: define i32 @stays(
 ; CHECK-SAME:    ptr %buf, ptr %dst, ptr %fp) #[[INSTR:[0-9]+]] {
 ; CHECK-NEXT:    %a = call i32 @setjmp(ptr %buf)
@@ -63,7 +65,7 @@ define internal void @defined_here(i32 %x) {
 ; CHECK-NEXT:    br i1 %cond, label %jump, label %done
 ; CHECK-EMPTY:
 ; CHECK-NEXT:  jump:
-; CHECK-NEXT:    call void @longjmp(ptr %buf, i32 1)
+; CHECK-NEXT:    call void @__gostack_longjmp(ptr %buf, i32 1)
 ; CHECK-NEXT:    unreachable
 ; CHECK-EMPTY:
 ; CHECK-NEXT:  done:
@@ -99,7 +101,7 @@ done:
 }
 
 ; CHECK-LABEL: define void @sigjump(
-; CHECK-NEXT:    call void @siglongjmp(ptr %buf, i32 1)
+; CHECK-NEXT:    call void @__gostack_longjmp(ptr %buf, i32 1)
 ; CHECK-NEXT:    unreachable
 define void @sigjump(ptr %buf) {
   call void @siglongjmp(ptr %buf, i32 1)
@@ -117,7 +119,7 @@ define i32 @tail(i32 %x) {
 ; Nothing was routed anywhere in the module.
 ; CHECK-NOT:   __gostack_systemstack_call
 ; CHECK-NOT:   __gostack_thunk
-; CHECK-NOT:   extern_weak
+; CHECK-NOT:   @__gostack_fn.{{[a-z_]+}} = extern_weak
 ; CHECK-DAG:   attributes #[[INSTR]] = { "frame-pointer"="all" "split-stack" }
 ; CHECK-DAG:   attributes #[[RT]] = { returns_twice }
 

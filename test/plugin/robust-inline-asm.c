@@ -7,6 +7,7 @@
 // RUN: %clang-plugin -O2 -c %s -o %t.o -fno-crash-diagnostics -Xclang -llvm-verify-each \
 // RUN:   -Rpass=gostack 2>&1 | FileCheck %s
 // RUN: %clang-plugin -O2 -S %s -o - 2>/dev/null | FileCheck %s --check-prefix=ASM
+// RUN: %clang-plugin -O2 -c %s -o %t.o 2>&1 | FileCheck %s --check-prefix=WARN
 
 // CHECK-NOT: runs on the system stack
 // CHECK: robust-inline-asm.c:[[@LINE+1]]:1: remark: stack check inserted
@@ -49,3 +50,10 @@ void asm_calls(void) {
 // ASM:         callq asm_callee
 // ASM-NOT:     __gostack_systemstack_call
 // ASM:       .Lfunc_end
+
+// Diagnosed, not refused: a stack switch in asm, and (above) a call made from inside asm.
+// WARN-DAG: robust-inline-asm.c:[[@LINE+1]]:{{[0-9]+}}: warning: gostack: inline asm in 'asm_switches_stack' clobbers the stack pointer
+void asm_switches_stack(void *new_sp) {
+  __asm__ volatile("xchgq %0, %%rsp\n\txchgq %0, %%rsp" : "+r"(new_sp) : : "rsp", "memory");
+}
+// WARN-DAG: warning: gostack: inline asm in 'asm_calls' makes a call

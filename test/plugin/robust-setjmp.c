@@ -46,8 +46,8 @@ int child(void) { return vfork(); }
 // ASM:         cmpq %fs:112, %rsp
 // ASM-DAG:     callq _setjmp
 // ASM-DAG:     callq __sigsetjmp
-// ASM-DAG:     callq longjmp
-// ASM-DAG:     callq siglongjmp
+// ASM-DAG:     callq __gostack_longjmp
+// ASM-DAG:     callq __gostack_longjmp
 // ASM-NOT:     __gostack_thunk.{{_?setjmp|__sigsetjmp|longjmp|siglongjmp}}
 // ASM:       .Lfunc_end0:
 // ASM-LABEL: child:

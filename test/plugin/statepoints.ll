@@ -10,13 +10,17 @@ target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:
 target triple = "x86_64-unknown-linux-gnu"
 
 ; One record per checked function, in order; f(ptr, i64, ptr) has pointers in rdi and rdx: 5.
-; The variadic entries (unchecked) have none; their bodies take (i32, ptr va_list): 2.
-; CHECK: @__gostack_fninfo = internal global [6 x { ptr, i32, i32 }] [{ ptr, i32, i32 } { ptr @callee, i32 1, i32 0 }, { ptr, i32, i32 } { ptr @f, i32 5, i32 0 }, { ptr, i32, i32 } { ptr @vsum.gostack.body, i32 2, i32 0 }, { ptr, i32, i32 } { ptr @vvoid.gostack.body, i32 2, i32 0 }, { ptr, i32, i32 } { ptr @calls_var, i32 1, i32 0 }, { ptr, i32, i32 } { ptr @dyn, i32 0, i32 0 }], section "gostack_fninfo", align 8
+; The variadic bodies take (i32, ptr va_list): 2. Then the unchecked variadic entries (and the
+; value-returning twin), flagged GOSTACK_FNINFO_UNCHECKED_ENTRY (bit 31 of the register mask)
+; so that indirect calls may enter them on a task stack.
+; CHECK: @__gostack_fninfo = internal global [9 x { ptr, i32, i32 }] [{ ptr, i32, i32 } { ptr @callee, i32 1, i32 0 }, { ptr, i32, i32 } { ptr @f, i32 5, i32 0 }, { ptr, i32, i32 } { ptr @vsum.gostack.body, i32 2, i32 0 }, { ptr, i32, i32 } { ptr @vvoid.gostack.body, i32 2, i32 0 }, { ptr, i32, i32 } { ptr @calls_var, i32 1, i32 0 }, { ptr, i32, i32 } { ptr @dyn, i32 0, i32 0 }, { ptr, i32, i32 } { ptr @vsum, i32 -2147483648, i32 0 }, { ptr, i32, i32 } { ptr @__gostack_vret.vsum, i32 -2147483648, i32 0 }, { ptr, i32, i32 } { ptr @vvoid, i32 -2147483648, i32 0 }], section "gostack_fninfo", align 8
 ; CHECK: @llvm.used = appending global [1 x ptr] [ptr @__gostack_fninfo], section "llvm.metadata"
 ; CHECK: @llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 100, ptr @gostack.stackmaps.register, ptr null }]
 
-; OFF-NOT: gostack_fninfo
-; OFF-NOT: global_ctors
+; Without stack maps the function table and its registration stay: indirect calls of every
+; module ask it whether a target is instrumented.
+; OFF: @__gostack_fninfo = internal global [9 x { ptr, i32, i32 }]
+; OFF: @llvm.global_ctors = {{.*}} @gostack.stackmaps.register
 ; OFF-NOT: gc.statepoint
 ; OFF-NOT: gc "gostack"
 

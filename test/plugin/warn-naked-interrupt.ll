@@ -1,5 +1,5 @@
-; Naked functions (no prologue to put a check in) and x86 interrupt handlers (they run on whatever
-; stack the CPU gave them) are not instrumented: a warning each, no "split-stack", no marker, their
+; Naked functions (no prologue to put a check in), x86 interrupt handlers (they run on whatever
+; stack the CPU gave them) and GHC-convention functions (an argument in RBP) are not instrumented: a warning each, no "split-stack", no marker, their
 ; calls are not routed. They still get "frame-pointer"="all". Other functions are unaffected.
 ;
 ; RUN: %opt -gostack-stack-maps=false -passes=gostack -S %s 2>%t.err | FileCheck %s
@@ -16,7 +16,9 @@ declare void @ext()
 
 ; WARN:      warning: <unknown>:0:0: in function nk void (): gostack: naked function 'nk' is not instrumented; it must fit in the stack guard reserve (docs/design.md)
 ; WARN-EMPTY:
-; WARN-NEXT: warning: <unknown>:0:0: in function isr void (ptr): gostack: function 'isr' uses the x86 interrupt calling convention and is not instrumented
+; WARN-NEXT: warning: <unknown>:0:0: in function isr void (ptr): gostack: function 'isr' uses the x86 interrupt calling convention and is not instrumented; it must fit in the stack guard reserve (docs/design.md)
+; WARN-EMPTY:
+; WARN-NEXT: warning: <unknown>:0:0: in function ghc void (i64): gostack: function 'ghc' uses the GHC calling convention and is not instrumented; it must fit in the stack guard reserve (docs/design.md)
 ; WARN-NOT:  warning
 
 ; CHECK-NOT:   @__gostack_fn.nk
@@ -47,6 +49,13 @@ define x86_intrcc void @isr(ptr byval(%frame) %f) {
 ; CHECK-SAME:    ) #[[INSTR:[0-9]+]] {
 ; CHECK:         call void @__gostack_systemstack_call(ptr @__gostack_thunk.ext,
 define void @normal() {
+  call void @ext()
+  ret void
+}
+
+; CHECK-LABEL: define ghccc void @ghc(
+; CHECK-SAME:    ) #[[ISR]] {
+define ghccc void @ghc(i64 %a) {
   call void @ext()
   ret void
 }

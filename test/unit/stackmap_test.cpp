@@ -391,6 +391,33 @@ TEST(StackMap, FunctionInfo) {
   EXPECT_EQ(gostack_fninfo_find(0x7000600100, &regs, &flags), 0);
 }
 
+// __gostack_is_instrumented, what indirect call sites ask: exact entries only, unchecked
+// (variadic) entries included; gostack_fninfo_find ignores those, they have no entry layout.
+TEST(StackMap, IsInstrumentedMatchesExactEntries) {
+  gostack_fninfo_record fns[] = {
+      {0x7000680100, GOSTACK_ARG_RDI, 0},
+      {0x7000680000, GOSTACK_FNINFO_UNCHECKED_ENTRY, 0}, // a variadic entry
+      {0x7000680200, 0, GOSTACK_FNINFO_UNKNOWN_LAYOUT},
+  };
+  auto is = [](uintptr_t a) { return __gostack_is_instrumented(reinterpret_cast<void *>(a)); };
+  EXPECT_EQ(is(0x7000680100), 0);
+  __gostack_register_module(nullptr, nullptr, fns, fns + 3);
+  for (uintptr_t a : {0x7000680000ul, 0x7000680100ul, 0x7000680200ul})
+    EXPECT_EQ(is(a), 1) << std::hex << a;
+  for (uintptr_t a : {0x70006800fful, 0x7000680101ul, 0x7000680001ul, 0x7000680201ul,
+                      0x7000670000ul, 0ul, UINTPTR_MAX})
+    EXPECT_EQ(is(a), 0) << std::hex << a;
+  uint32_t regs = 99;
+  EXPECT_EQ(gostack_fninfo_find(0x7000680000, &regs, nullptr), 0);
+  EXPECT_EQ(gostack_fninfo_find(0x7000680080, &regs, nullptr), 0);
+  EXPECT_EQ(regs, 99u);
+  EXPECT_EQ(gostack_fninfo_find(0x7000680180, &regs, nullptr), 1);
+  EXPECT_EQ(regs, unsigned{GOSTACK_ARG_RDI});
+  __gostack_unregister_module(fns);
+  EXPECT_EQ(is(0x7000680100), 0);
+  EXPECT_EQ(is(0x7000680000), 0);
+}
+
 TEST(StackMap, FunctionInfoAtTheTopOfTheAddressSpace) {
   // Found by the fuzzer: with no segment bound, the last address is still inside.
   gostack_fninfo_record fns[] = {{UINT64_MAX, 1, 0}};
@@ -425,6 +452,10 @@ TEST(StackMap, RealModuleAddressesAreChecked) {
   // Data (and the heap, other libraries) is beyond this module's code segment.
   EXPECT_EQ(gostack_fninfo_find(reinterpret_cast<uintptr_t>(&maps[0]), &regs, nullptr), 0);
   EXPECT_EQ(gostack_fninfo_find(reinterpret_cast<uintptr_t>(&malloc), &regs, nullptr), 0);
+  EXPECT_EQ(__gostack_is_instrumented(reinterpret_cast<void *>(fn)), 1);
+  EXPECT_EQ(__gostack_is_instrumented(reinterpret_cast<void *>(fn + 1)), 0);
+  EXPECT_EQ(__gostack_is_instrumented(reinterpret_cast<void *>(&OtherRealFunction)), 0);
+  EXPECT_EQ(__gostack_is_instrumented(reinterpret_cast<void *>(&malloc)), 0);
   // The main program is never unregistered (its destructor runs at exit, while other threads
   // may still be moving stacks).
   __gostack_unregister_module(maps);
@@ -734,6 +765,10 @@ TEST(StackMapDeathTest, MalformedFunctionInfo) {
                                 "beyond r9"},
       {{0x7000b00000, uint64_t{0x80000001} << 32}, 0,
        "at offset 12: flags 0x80000001 mix the unknown-layout bit with stack slots"},
+      {{0x7000b00000, 0x80000001}, 0, "at offset 8: unchecked-entry record describes "
+                                      "arguments \\(mask 0x80000001, flags 0x0\\)"},
+      {{0x7000b00000, (uint64_t{4} << 32) | 0x80000000}, 0,
+       "at offset 8: unchecked-entry record describes arguments \\(mask 0x80000000, flags 0x4\\)"},
       {{0, 1}, 0, "at offset 0: function record with address 0"},
       {{0x7000b00000, 1, 0x7000b00010}, 0, "at offset 16: truncated function record \\(8 of 16 "
                                             "bytes\\)"},

@@ -195,11 +195,14 @@ static E2E_UNUSED gostack_stack_info e2e_info(void) {
   return i;
 }
 
-/* One line, "<tag>: task=<id> initial=<n> size=<n> max=<n> growths=<n> moves=<n>". */
+/* One line, "<tag>: task=<id> initial=<n> size=<n> max=<n> growths=<n> moves=<n> links=<n>"
+ * (links: segments linked for callbacks from uninstrumented code). */
 static E2E_UNUSED void e2e_print_info(const char *tag, gostack_stack_info i) {
-  fprintf(stderr, "%s: task=%llu initial=%zu size=%zu max=%zu growths=%llu moves=%llu\n", tag,
+  fprintf(stderr,
+          "%s: task=%llu initial=%zu size=%zu max=%zu growths=%llu moves=%llu links=%llu\n", tag,
           (unsigned long long)i.task_id, i.initial_size, i.size, i.max_size,
-          (unsigned long long)i.growths, (unsigned long long)i.moves);
+          (unsigned long long)i.growths, (unsigned long long)i.moves,
+          (unsigned long long)i.segment_links);
 }
 #endif
 
