@@ -218,6 +218,31 @@ emitSystemStackPath(BasicBlock *BB, CallBase &CB, Function *Thunk,
   return {Cont, R};
 }
 
+/// Moves the original call \p CB from \p Head into \p Direct, the path taken
+/// when the callee is instrumented, which continues at \p Merge; \p Sys is the
+/// system-stack path. An invoke keeps its landing pad, reached from both paths.
+/// Marks the call routed.
+void moveIntoDirectPath(CallBase &CB, InvokeInst *II, BasicBlock *Head,
+                        Instruction *HeadTerm, BasicBlock *Direct,
+                        BasicBlock *Sys, BasicBlock *Merge, BasicBlock *After) {
+  if (II) {
+    // Head's terminator *is* the invoke: move it.
+    II->removeFromParent();
+    II->insertInto(Direct, Direct->end());
+    II->setNormalDest(Merge);
+    II->getUnwindDest()->replacePhiUsesWith(Head, Direct);
+    for (PHINode &Phi : II->getUnwindDest()->phis())
+      Phi.addIncoming(Phi.getIncomingValueForBlock(Direct), Sys);
+    After->replacePhiUsesWith(Head, Merge);
+  } else {
+    HeadTerm->eraseFromParent();
+    CB.removeFromParent();
+    CB.insertInto(Direct, Direct->end());
+    BranchInst::Create(Merge, Direct);
+  }
+  CB.setMetadata(RoutedMD, MDNode::get(CB.getContext(), {}));
+}
+
 /// Rewrites one call site. \p Marker, when set, is the weak marker whose
 /// presence at link time means the callee is instrumented. \p Frame, when
 /// set, is the frame buffer to use; otherwise the site gets its own.
@@ -272,22 +297,7 @@ void rewriteCallSite(CallBase &CB, Function *Thunk, StructType *FrameTy,
       Marker, ConstantPointerNull::get(PointerType::getUnqual(Ctx)),
       "gostack.callee.instrumented");
   HB.CreateCondBr(IsOurs, Direct, Sys);
-  if (II) {
-    // Head's terminator *is* the invoke: move it.
-    II->removeFromParent();
-    II->insertInto(Direct, Direct->end());
-    II->setNormalDest(Merge);
-    II->getUnwindDest()->replacePhiUsesWith(Head, Direct);
-    for (PHINode &Phi : II->getUnwindDest()->phis())
-      Phi.addIncoming(Phi.getIncomingValueForBlock(Direct), Sys);
-    After->replacePhiUsesWith(Head, Merge);
-  } else {
-    HeadTerm->eraseFromParent();
-    CB.removeFromParent();
-    CB.insertInto(Direct, Direct->end());
-    BranchInst::Create(Merge, Direct);
-  }
-  CB.setMetadata(RoutedMD, MDNode::get(Ctx, {}));
+  moveIntoDirectPath(CB, II, Head, HeadTerm, Direct, Sys, Merge, After);
   auto [Cont, R] =
       emitSystemStackPath(Sys, CB, Thunk, Frame, FrameTy, ResultField);
   BranchInst::Create(Merge, Cont);
@@ -393,22 +403,7 @@ void rewriteIndirectCallSite(CallBase &CB, Function *Thunk,
   StoreCache(NewOurs, Cache.Instrumented, Direct);
   StoreCache(NewForeign, Cache.Foreign, Sys);
 
-  if (II) {
-    // Head's terminator *is* the invoke: move it.
-    II->removeFromParent();
-    II->insertInto(Direct, Direct->end());
-    II->setNormalDest(Merge);
-    II->getUnwindDest()->replacePhiUsesWith(Head, Direct);
-    for (PHINode &Phi : II->getUnwindDest()->phis())
-      Phi.addIncoming(Phi.getIncomingValueForBlock(Direct), Sys);
-    After->replacePhiUsesWith(Head, Merge);
-  } else {
-    HeadTerm->eraseFromParent();
-    CB.removeFromParent();
-    CB.insertInto(Direct, Direct->end());
-    BranchInst::Create(Merge, Direct);
-  }
-  CB.setMetadata(RoutedMD, MDNode::get(Ctx, {}));
+  moveIntoDirectPath(CB, II, Head, HeadTerm, Direct, Sys, Merge, After);
 
   IRBuilder<> SB(Sys);
   storeFrame(SB, CB, nullptr, Frame, FrameTy);

@@ -124,6 +124,46 @@ void emitLocation(MCStreamer &OS, const StackMaps::Location &Loc) {
   OS.emitInt32(Loc.Offset);
 }
 
+/// A statepoint record as the runtime reads it (runtime/adjustframes.c): the
+/// header (calling convention, flags, deopt count) and the deopt section (the
+/// runtime records) unchanged, and of the gc section only what a move must
+/// update, the spill slots (Indirect) and anything the runtime must refuse
+/// (Register). Direct locations (an alloca's address: frame-relative,
+/// recomputed after the call) and constants need nothing, nor does a slot named
+/// twice; at -O0 every live alloca is a Direct pair, and the frame walk costs
+/// a step per location.
+StackMaps::LocationVec compactLocations(const StackMaps::LocationVec &Locs,
+                                        const StackMaps::ConstantPool &Pool) {
+  using Loc = StackMaps::Location;
+  if (Locs.size() < 3)
+    return Locs;
+  uint64_t NDeopt;
+  if (Locs[2].Type == Loc::Constant)
+    NDeopt = uint64_t(int64_t(Locs[2].Offset));
+  else if (Locs[2].Type == Loc::ConstantIndex &&
+           uint64_t(Locs[2].Offset) < Pool.size())
+    NDeopt = (Pool.begin() + Locs[2].Offset)->second;
+  else
+    return Locs; // not a statepoint record: the runtime reports it
+  if (NDeopt > Locs.size() - 3)
+    return Locs;
+  StackMaps::LocationVec Out(Locs.begin(), Locs.begin() + 3 + NDeopt);
+  size_t FirstGC = Out.size();
+  for (size_t I = 3 + NDeopt; I < Locs.size(); ++I) {
+    const Loc &L = Locs[I];
+    if (L.Type == Loc::Direct || L.Type == Loc::Constant ||
+        L.Type == Loc::ConstantIndex)
+      continue;
+    // A (base, derived) pair of one pointer names its slot twice.
+    const Loc *Prev = Out.size() > FirstGC ? &Out.back() : nullptr;
+    if (Prev && Prev->Type == L.Type && Prev->Reg == L.Reg &&
+        Prev->Offset == L.Offset && Prev->Size == L.Size)
+      continue;
+    Out.push_back(L);
+  }
+  return Out;
+}
+
 /// StkMapRecord, as StackMaps::emitCallsiteEntries writes it.
 void emitCallsite(MCStreamer &OS, const StackMaps::CallsiteInfo &CSI) {
   const StackMaps::LocationVec &Locs = CSI.Locations;
@@ -248,12 +288,12 @@ bool GostackGCPrinter::emitStackMaps(StackMaps &SM, AsmPrinter &AP) {
     // StkMapRecord[NumRecords].
     for (size_t I : B.Functions)
       for (uint64_t R = 0; R < (FnInfos.begin() + I)->second.RecordCount; ++R) {
-        const StackMaps::CallsiteInfo &CSI = CSInfos[FirstRecord[I] + R];
+        StackMaps::CallsiteInfo Copy = CSInfos[FirstRecord[I] + R];
+        Copy.Locations = compactLocations(Copy.Locations, ConstPool);
         if (Whole) {
-          emitCallsite(OS, CSI);
+          emitCallsite(OS, Copy);
           continue;
         }
-        StackMaps::CallsiteInfo Copy = CSI;
         for (StackMaps::Location &Loc : Copy.Locations)
           if (Loc.Type == StackMaps::Location::ConstantIndex)
             Loc.Offset = int32_t(Renumber.lookup(uint64_t(Loc.Offset)));

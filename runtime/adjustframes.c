@@ -125,10 +125,16 @@ static void adjust_callsite(const gostack_move *mv, const gostack_sm_callsite *c
 }
 
 void gostack_adjust_frames(const gostack_move *mv, uintptr_t ra, uintptr_t sp, uintptr_t fp) {
+  // Recursion puts the same return address in frame after frame: one lookup serves them all.
+  uintptr_t last_ra = 0;
+  const gostack_sm_callsite *cs = NULL;
   while (!is_task_base(ra)) {
     if (fp - mv->new_lo >= mv->new_hi - mv->new_lo || (fp & 7))
       no_map(mv, ra, fp, "broken frame-pointer chain");
-    const gostack_sm_callsite *cs = gostack_stackmap_find(ra);
+    if (ra != last_ra || !cs) {
+      cs = gostack_stackmap_find(ra);
+      last_ra = ra;
+    }
     if (!cs)
       no_map(mv, ra, fp, "no stack map for this frame");
     adjust_callsite(mv, cs, sp, fp, ra);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -150,12 +151,14 @@ static uintptr_t frame_pc(size_t i) {
 // a return address (symbolized at pc-1). Stops at the end of the chain or anything implausible:
 // fp 0, misaligned, unreadable, not increasing (so a walk never crosses from a task stack to a
 // system stack mapped below it).
-static void walk(uintptr_t pc, uintptr_t fp) {
+static void walk(uintptr_t pc, uintptr_t ret, uintptr_t fp) {
   frames.total = 0;
   win.valid = false;
   self_pid = getpid(); // not cached across fork: death-test children walk their own memory
   if (pc != 0)
     record(pc);
+  if (ret != 0)
+    record(ret); // pc's function has no frame record yet (at its entry): its return address
   while (fp != 0 && (fp & 7) == 0 && frames.total < BT_MAX_WALK) {
     uintptr_t rec[2];
     if (!read_record(fp, rec) || rec[1] == 0)
@@ -295,6 +298,13 @@ static _Noreturn void supervise(const char *tool, const int sv[2], int devnull,
     if (getppid() != me)
       _exit(127);
     pthread_sigmask(SIG_SETMASK, mask, NULL);
+    // An address-space cap the program set on itself (the fatal error may be its out-of-memory)
+    // would keep the symbolizer from starting: lift the soft limit as far as the hard one.
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != as.rlim_max) {
+      as.rlim_cur = as.rlim_max;
+      setrlimit(RLIMIT_AS, &as);
+    }
     execve(tool, argv, environ);
     _exit(127);
   }
@@ -463,14 +473,14 @@ static void print_selected(int fd, struct frame_text *sel, size_t n) {
 
 static atomic_flag bt_lock = ATOMIC_FLAG_INIT; // guards the static buffers above
 
-static void backtrace_from(int fd, uintptr_t pc, uintptr_t fp) {
+static void backtrace_from(int fd, uintptr_t pc, uintptr_t ret, uintptr_t fp) {
   while (atomic_flag_test_and_set_explicit(&bt_lock, memory_order_acquire))
     sched_yield();
   ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
   exe_path[n > 0 ? n : 0] = '\0';
   if (n <= 0)
     snprintf(exe_path, sizeof exe_path, "/proc/self/exe");
-  walk(pc, fp);
+  walk(pc, ret, fp);
   static struct frame_text sel[BT_PRINTED];
   size_t count = 0;
   for (size_t i = 0; i < frames.total; i++) {
@@ -490,7 +500,20 @@ __attribute__((noinline)) void gostack_print_backtrace(int fd, uintptr_t pc, uin
     pc = (uintptr_t)__builtin_return_address(0);
     fp = *(uintptr_t *)__builtin_frame_address(0);
   }
-  backtrace_from(fd, pc, fp);
+  backtrace_from(fd, pc, 0, fp);
+}
+
+// Where the task was when the runtime was entered (newstack.c sets it for the duration of a
+// move): fatal errors raised deep inside the runtime (stackalloc out of memory) show the task's
+// frames too, not only the runtime's.
+static __thread struct {
+  uintptr_t pc, ret, fp;
+} entry_ctx;
+
+void gostack_fatal_set_entry(uintptr_t pc, uintptr_t ret, uintptr_t fp) {
+  entry_ctx.pc = pc;
+  entry_ctx.ret = ret;
+  entry_ctx.fp = fp;
 }
 
 // ---- fatal --------------------------------------------------------------------------------------
@@ -539,12 +562,16 @@ __attribute__((noinline)) _Noreturn void gostack_fatalf(uintptr_t pc, uintptr_t 
   write_message(fmt, ap);
   va_end(ap);
   write_all(2, "backtrace:\n", 11);
+  if (pc == 0 && fp == 0 && entry_ctx.pc != 0) {
+    pc = entry_ctx.pc;
+    fp = entry_ctx.fp;
+  }
   if (pc == 0 && fp == 0) {
-    backtrace_from(2, self_pc, self_fp);
+    backtrace_from(2, self_pc, 0, self_fp);
   } else {
-    backtrace_from(2, pc, fp);
+    backtrace_from(2, pc, pc == entry_ctx.pc ? entry_ctx.ret : 0, fp);
     write_all(2, "runtime backtrace:\n", 19);
-    backtrace_from(2, self_pc, self_fp);
+    backtrace_from(2, self_pc, 0, self_fp);
   }
   _exit(2); // Go exits with status 2 on a fatal error
 }

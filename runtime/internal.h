@@ -86,6 +86,11 @@ void gostack_stackalloc_get_stats(gostack_stackalloc_stats *out);
 __attribute__((noreturn)) void gostack_fatalf(uintptr_t pc, uintptr_t fp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+// Records where the running task entered the runtime (pc in the function, its return address
+// when it has no frame record yet, the frame pointer), for fatal errors raised with pc = fp = 0
+// below; (0, 0, 0) clears it.
+void gostack_fatal_set_entry(uintptr_t pc, uintptr_t ret, uintptr_t fp);
+
 // Writes a backtrace (one line per frame: #n 0xPC in symbol+off (module) file:line) to fd.
 void gostack_print_backtrace(int fd, uintptr_t pc, uintptr_t fp);
 

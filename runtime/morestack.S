@@ -1,3 +1,15 @@
+// __morestack and __morestack_allocate_stack_space: the two ways instrumented code asks the
+// runtime for stack. Both save the registers ON THE TASK STACK (in the guard reserve), switch
+// to the thread's system stack, let C grow the stack by copying (newstack.c), and come back on
+// the new stack. Because the saved registers are part of the copied region, relocation fixes
+// any of them that point into the old stack (docs/design.md, "The relocation invariant").
+// A callback from uninstrumented code runs on the system stack, which cannot be copied: there
+// __morestack links a segment instead (segments.c).
+
+#include "asm_offsets.h"
+
+        .text
+
 // XSAVE components: SSE (xmm0-15, MXCSR), AVX (upper ymm), AVX-512 (k0-7, upper zmm0-15,
 // zmm16-31). The CPU saves only those enabled in XCR0. No x87: arguments never use it.
 #define VECTOR_STATE_MASK 0xe6
@@ -42,17 +54,20 @@
         movq    %rbx, %rsp
 .endm
 
-// __morestack and __morestack_allocate_stack_space: the two ways instrumented code asks the
-// runtime for stack. Both save the registers ON THE TASK STACK (in the guard reserve), switch
-// to the thread's system stack, let C grow the stack by copying (newstack.c), and come back on
-// the new stack. Because the saved registers are part of the copied region, relocation fixes
-// any of them that point into the old stack (docs/design.md, "The relocation invariant").
-// A callback from uninstrumented code runs on the system stack, which cannot be copied: there
-// __morestack links a segment instead (segments.c).
+// The function's vector argument registers from the context at RSP (legacy SSE loads: the upper
+// halves RESTORE_VECTOR_STATE put back stay as they are).
+.macro LOAD_ARGUMENT_XMM
+        movdqu  0(%rsp), %xmm0
+        movdqu  16(%rsp), %xmm1
+        movdqu  32(%rsp), %xmm2
+        movdqu  48(%rsp), %xmm3
+        movdqu  64(%rsp), %xmm4
+        movdqu  80(%rsp), %xmm5
+        movdqu  96(%rsp), %xmm6
+        movdqu  112(%rsp), %xmm7
+.endm
 
-#include "asm_offsets.h"
 
-        .text
 
 // Switches RSP to the thread's system stack for a call into the runtime's C code, unless it is
 // there already (a callback from foreign code) or the thread has none (a thread the runtime
@@ -125,14 +140,7 @@ __morestack:
         testq   %r11, %r11
         jnz     .Llink_segment
 
-        movdqu  0(%rsp), %xmm0
-        movdqu  16(%rsp), %xmm1
-        movdqu  32(%rsp), %xmm2
-        movdqu  48(%rsp), %xmm3
-        movdqu  64(%rsp), %xmm4
-        movdqu  80(%rsp), %xmm5
-        movdqu  96(%rsp), %xmm6
-        movdqu  112(%rsp), %xmm7
+        LOAD_ARGUMENT_XMM
         addq    $128, %rsp
         popq    %r15
         popq    %r14
@@ -163,14 +171,7 @@ __morestack:
         .cfi_restore_state
 .Llink_segment:
         movq    $0, %fs:M_LINK_SP(%rax)
-        movdqu  0(%rsp), %xmm0
-        movdqu  16(%rsp), %xmm1
-        movdqu  32(%rsp), %xmm2
-        movdqu  48(%rsp), %xmm3
-        movdqu  64(%rsp), %xmm4
-        movdqu  80(%rsp), %xmm5
-        movdqu  96(%rsp), %xmm6
-        movdqu  112(%rsp), %xmm7
+        LOAD_ARGUMENT_XMM
         movq    128(%rsp), %r15
         movq    136(%rsp), %r14
         movq    144(%rsp), %r13

@@ -131,12 +131,16 @@ gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   // A callback from foreign code, on the system stack or a segment: foreign frames below it
   // cannot be moved, so link a segment (segments.c).
   if (m->on_system_stack) {
+    gostack_fatal_set_entry(ctx->ret_in_f, ctx->f_ret, ctx->rbp);
     gostack_link_segment(m, ctx);
+    gostack_fatal_set_entry(0, 0, 0);
     return ctx;
   }
   uintptr_t sp = (uintptr_t)&ctx->f_ret; // the checked function's SP at entry
+  gostack_fatal_set_entry(ctx->ret_in_f, ctx->f_ret, ctx->rbp);
   intptr_t delta =
       ensure_stack(t, (uintptr_t)ctx, sp, ctx->r10, ENTRY_MORESTACK, ctx->ret_in_f, ctx->rbp);
+  gostack_fatal_set_entry(0, 0, 0);
   gostack_set_guard(t->stackguard0);
   return (gostack_morestack_ctx *)((uintptr_t)ctx + delta);
 }
@@ -173,7 +177,9 @@ gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx) {
     gostack_set_guard(t->stackguard0);
     return ctx;
   }
+  gostack_fatal_set_entry(ctx->ret, 0, ctx->rbp);
   intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp);
+  gostack_fatal_set_entry(0, 0, 0);
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
 }
@@ -184,7 +190,9 @@ gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx) {
   if (!t || m->on_system_stack)
     return ctx; // not a task stack: nothing to grow (the alloca is unchecked there)
   uintptr_t sp = (uintptr_t)(&ctx->ret + 1);
+  gostack_fatal_set_entry(ctx->ret, 0, ctx->rbp);
   intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp);
+  gostack_fatal_set_entry(0, 0, 0);
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
 }

@@ -148,13 +148,21 @@ size_t gostack_stack_class(size_t n) {
 }
 
 // Maps fresh stack memory or dies: a task without a stack cannot continue (Go throws too).
+__attribute__((weak)) void gostack_describe_current_task(char *buf, size_t n);
+
 static void *map_or_die(size_t bytes, size_t stack_size) {
   void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, STACK_MMAP_FLAGS, -1, 0);
   if (p == MAP_FAILED) {
     int e = errno;
     const char *name = strerrorname_np(e); // static string, no locale or malloc
-    gostack_fatalf(0, 0, "stackalloc: out of memory allocating a %zu-byte stack (errno %d, %s)",
-                   stack_size, e, name ? name : "?");
+    // The task that asked, when there is one (task.c; absent when stackalloc is linked alone,
+    // as in its unit test). The backtrace shows its frames: newstack.c records where it entered.
+    char who[160] = "no task running";
+    if (gostack_describe_current_task)
+      gostack_describe_current_task(who, sizeof who);
+    gostack_fatalf(0, 0,
+                   "stackalloc: out of memory allocating a %zu-byte stack for %s (errno %d, %s)",
+                   stack_size, who, e, name ? name : "?");
   }
   return p;
 }

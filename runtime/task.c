@@ -300,6 +300,15 @@ int gostack_stack_info_get(gostack_stack_info *out) {
   return 1;
 }
 
+// For fatal messages from code that does not know tasks (stackalloc.c).
+void gostack_describe_current_task(char *buf, size_t n) {
+  const gostack_task *t = gostack_m_tls.curtask;
+  if (t)
+    snprintf(buf, n, "task %llu (its stack [%#lx, %#lx) of %zu bytes)", (unsigned long long)t->id,
+             (unsigned long)t->stack.lo, (unsigned long)t->stack.hi,
+             (size_t)(t->stack.hi - t->stack.lo));
+}
+
 size_t gostack_stack_size(void) {
   gostack_task *t = gostack_m_tls.curtask;
   return t ? t->stack.hi - t->stack.lo : 0;

@@ -6,7 +6,8 @@
 # and compare the gostack builds' stdout (Csmith prints one "checksum = ..." line) and exit status
 # with the plain build's at the same level, once normally and once with GOSTACK_MOVESTACK=1 (a
 # stack move at every instrumented function entry: every pointer into the stack must be
-# relocated, every time).
+# relocated, every time), with GOSTACK_DEBUG=verifymove (old stacks quarantined, so a pointer
+# that was not relocated faults when used).
 #
 # A program whose plain build does not compile, crashes, exits non-zero or times out is skipped.
 # Any gostack build that fails to compile, crashes, times out or prints something else fails.
@@ -179,11 +180,11 @@ test_seed() {
     fi
     if [ $movestack = 1 ]; then
       rc=$(run_to "$tmo_move" "$d/gs$tag.move.out" "$d/gs$tag.move.err" \
-        env GOSTACK_MOVESTACK=1 "$d/gs$tag")
+        env GOSTACK_MOVESTACK=1 GOSTACK_DEBUG=verifymove "$d/gs$tag")
       if [ "$rc" != 0 ] || ! cmp -s "$d/plain$tag.out" "$d/gs$tag.move.out"; then
         why=$(describe_rc "$rc")
         [ "$rc" = 0 ] && why="stdout differs: $(head -c 80 "$d/gs$tag.move.out" | tr '\n' ' ')vs $(head -c 80 "$d/plain$tag.out" | tr '\n' ' ')"
-        echo "csmith: FAIL seed=$s opt=$o mode=movestack: $why; reproduce: $repro && GOSTACK_MOVESTACK=1 ./gs$tag"
+        echo "csmith: FAIL seed=$s opt=$o mode=movestack: $why; reproduce: $repro && GOSTACK_MOVESTACK=1 GOSTACK_DEBUG=verifymove ./gs$tag"
         status=fail
       fi
     fi

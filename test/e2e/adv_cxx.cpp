@@ -11,6 +11,8 @@
 // RUN: %plain-cxx -O0 %s -o %t.p0
 // RUN: %gostack-cxx -O0 %s -o %t.g0
 // RUN: %gostack-cxx -O2 %s -o %t.g2
+// RUN: %gostack-cxx -O1 %s -o %t.g1
+// RUN: %gostack-cxx -O3 %s -o %t.g3
 // RUN: %t.p0 %depth_mid > %t.p0.out
 // RUN: FileCheck %s --check-prefix=OUT --input-file=%t.p0.out
 // RUN: %t.g0 %depth_mid > %t.g0.out 2> %t.g0.err
@@ -19,6 +21,12 @@
 // RUN: %t.g2 %depth_mid > %t.g2.out 2> %t.g2.err
 // RUN: diff %t.p0.out %t.g2.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g2.err
+// RUN: %t.g1 %depth_mid > %t.g1.out 2> %t.g1.err
+// RUN: diff %t.p0.out %t.g1.out
+// RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g1.err
+// RUN: %t.g3 %depth_mid > %t.g3.out 2> %t.g3.err
+// RUN: diff %t.p0.out %t.g3.out
+// RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g3.err
 //
 // OUT: function: sum=[[A:[0-9]+]] expected=[[A]] counters ok
 // OUT-NEXT: strings: levels=[[L:[0-9]+]] ok=[[L]]

@@ -10,6 +10,8 @@
 // RUN: %plain-cc -O0 %s -o %t.p0
 // RUN: %gostack-cc -O0 %s -o %t.g0
 // RUN: %gostack-cc -O2 %s -o %t.g2
+// RUN: %gostack-cc -O1 %s -o %t.g1
+// RUN: %gostack-cc -O3 %s -o %t.g3
 // RUN: %t.p0 %depth_mid > %t.p0.out
 // RUN: FileCheck %s --check-prefix=OUT --input-file=%t.p0.out
 // RUN: %t.g0 %depth_mid > %t.g0.out 2> %t.g0.err
@@ -18,6 +20,12 @@
 // RUN: %t.g2 %depth_mid > %t.g2.out 2> %t.g2.err
 // RUN: diff %t.p0.out %t.g2.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g2.err
+// RUN: %t.g1 %depth_mid > %t.g1.out 2> %t.g1.err
+// RUN: diff %t.p0.out %t.g1.out
+// RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g1.err
+// RUN: %t.g3 %depth_mid > %t.g3.out 2> %t.g3.err
+// RUN: diff %t.p0.out %t.g3.out
+// RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g3.err
 //
 // OUT: lookalike: {{unchanged=1|skipped-conservative}}
 // OUT-NEXT: bad=0

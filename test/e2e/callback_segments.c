@@ -1,6 +1,6 @@
 // Callbacks from uninstrumented code that recurse far deeper than the thread's system stack:
-// qsort's comparator recursing 100,000 frames of ~250 bytes (about 25 MB; the main thread's
-// stack is 8 MB), nested qsort inside a comparator, and foreign calls (snprintf, strtod) made
+// qsort's and bsearch's comparators recursing 100,000 frames of ~250 bytes (about 25 MB; the
+// main thread's stack is 8 MB), nested qsort inside a comparator, and foreign calls (snprintf, strtod) made
 // at the bottom of that recursion. glibc's qsort frames sit below the comparator, so the stack
 // it runs on cannot be copied: the runtime links segments (docs/design.md, "Foreign calls").
 // A longjmp from the bottom of such a recursion back into the task leaves the segments (and the
@@ -26,6 +26,7 @@
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g2.err
 //
 // OUT: qsort: sorted=1 deep-calls=3 bad=0
+// OUT-NEXT: bsearch: found=8 bad=0
 // OUT-NEXT: nested qsort: sorted=1 inner-sorted=3 bad=0
 // OUT-NEXT: longjmp out of a callback: escaped=1 sorted=1 bad=0
 // OUT-NEXT: longjmp out of a callback: escaped=2 sorted=1 bad=0
@@ -144,6 +145,18 @@ static void *run(void *arg) {
     v[i] = (i * 37 + 11) % N;
   qsort(v, N, sizeof v[0], cmp_deep);
   printf("qsort: sorted=%d deep-calls=%d bad=%ld\n", sorted(v), deep_calls, bad);
+
+  // Through a pointer: at -O2 <stdlib.h> inlines its own bsearch, whose comparator calls would
+  // then run on the task stack; the C library's runs them under its frame.
+  void *(*volatile lib_bsearch)(const void *, const void *, size_t, size_t,
+                                int (*)(const void *, const void *)) = bsearch;
+  int found = 0;
+  for (int key = 0; key < N; key += 9) {
+    deep_calls = 0;
+    const int *hit = lib_bsearch(&key, v, N, sizeof v[0], cmp_deep);
+    found += hit && *hit == key;
+  }
+  printf("bsearch: found=%d bad=%ld\n", found, bad);
 
   for (int i = 0; i < N; i++)
     v[i] = (i * 13 + 5) % N;

@@ -69,23 +69,7 @@ static fn_table table;
 /* Read through a volatile pointer: the optimizer cannot know any target. */
 static fn_table *volatile T = &table;
 
-static long cmp_calls, helper_bad;
 
-E2E_NOINLINE static long helper(long n) {
-  long pad[6]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 6, 1, n);
-  long r = n ? helper(n - 1) + 1 : 0;
-  E2E_BALLAST_CHECK(pad, 6, 1, n, helper_bad);
-  return r;
-}
-
-static int cmp_int(const void *a, const void *b) {
-  int x = *(const int *)a, y = *(const int *)b;
-  cmp_calls++;
-  if (((x ^ y) & 63) == 0 && helper(40) != 40)
-    helper_bad++;
-  return (x > y) - (x < y);
-}
 
 /* Instrumented targets of the mixed call site: digit sums, one of them recursive. */
 static int digits_rec(const char *s) { return *s ? (*s - '0') + digits_rec(s + 1) : 0; }
@@ -129,47 +113,36 @@ static long vret(int n, ...) {
 }
 
 #ifdef __GOSTACK__
-static size_t min_left = (size_t)-1;
 static int all_initial = 1;
-
-E2E_NOINLINE static void note_left(void) {
-  gostack_stack_info i = e2e_info();
-  uintptr_t fa = (uintptr_t)__builtin_frame_address(0);
-  if (fa > i.lo && fa - i.lo < min_left)
-    min_left = fa - i.lo;
-}
-#define NOTE_LEFT() note_left()
-#else
-#define NOTE_LEFT() ((void)0)
 #endif
 
 E2E_NOINLINE static int batch(long d) {
   int ok = 1;
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   T->printf_("task d=%ld: printf %d %ld %.3f %e %.10Lf %x [%6s] %%\n", d, 42, -7L, 3.14159265,
              1e100, 2.5L, 255, "left");
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   char line[64];
   T->snprintf_(line, sizeof line, "task d=%ld: puts", d);
   T->puts_(line);
 
   char buf[64];
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   int n = T->snprintf_(buf, sizeof buf, "%.3f x=%d", 1234567.891, 17);
   ok &= n == (int)strlen("1234567.891 x=17");
 
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   double v = T->strtod_("6.25e-5", NULL);
   ok &= v == 6.25e-5;
 
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   const char *env = T->getenv_("GOSTACK_E2E_VAR");
 
   int arr[100];
   for (int i = 0; i < 100; i++)
     arr[i] = (int)((i * 7919 + d * 31) % 1000);
-  NOTE_LEFT();
-  T->qsort_(arr, 100, sizeof arr[0], cmp_int);
+  E2E_NOTE_LEFT();
+  T->qsort_(arr, 100, sizeof arr[0], e2e_cmp_int_growing);
   int sorted = 1;
   for (int i = 1; i < 100; i++)
     sorted &= arr[i - 1] <= arr[i];
@@ -177,16 +150,16 @@ E2E_NOINLINE static int batch(long d) {
   /* One call site, three targets in turn: atoi (foreign), then two instrumented ones. */
   long mixed = 0;
   for (int i = 0; i < 12; i++) {
-    NOTE_LEFT();
+    E2E_NOTE_LEFT();
     mixed += T->mixed[i % 3]("1234567");
   }
 
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   long vr = T->vret(7, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
 
   T->printf_("task d=%ld: [snprintf %s] [strtod %g] [getenv %s] [qsort %s] [mixed %ld] [vret %ld]\n",
              d, buf, v, env ? env : "(null)", sorted ? "ok" : "BAD", mixed, vr);
-  return ok && sorted && helper_bad == 0;
+  return ok && sorted && e2e_helper_bad == 0;
 }
 
 E2E_NOINLINE static int descend(long n, long d) {
@@ -255,7 +228,7 @@ int main(void) {
   }
   printf("all %d tasks %s\n", NTASKS, all ? "ok" : "BAD");
   E2E_CHECK(all);
-  E2E_CHECK(helper_bad == 0 && cmp_calls > 0);
+  E2E_CHECK(e2e_helper_bad == 0 && e2e_cmp_calls > 0);
 
   /* The recursions get tasks of their own: each starts at 2 KB. */
   rec_result r = {0, 0, 0};
@@ -265,9 +238,9 @@ int main(void) {
   printf("variadic pointer recursion: %llx\n", (unsigned long long)r.v);
   E2E_CHECK(r.bad == 0 && r.v != 0);
 #ifdef __GOSTACK__
-  fprintf(stderr, "indirect: min_left=%zu\n", min_left);
+  fprintf(stderr, "indirect: min_left=%zu\n", e2e_min_left);
   fprintf(stderr, "indirect: min_left_small=%d all_initial_2048=%d\n",
-          min_left < (e2e_movestack() ? 4096u : 2048u), all_initial);
+          e2e_min_left < (e2e_movestack() ? 4096u : 2048u), all_initial);
 #endif
   return e2e_finish("indirect_foreign");
 }

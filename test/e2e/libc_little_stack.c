@@ -1,5 +1,5 @@
 // C library calls made from a task with little stack left: printf (with floating point, which
-// needs a lot of stack inside glibc), puts, snprintf, strtod, malloc/calloc/realloc/free, and
+// needs a lot of stack inside glibc), puts, snprintf, strtod, getenv, malloc/calloc/realloc/free, and
 // qsort/bsearch with comparators in instrumented code (so the comparator runs - and sometimes
 // has to grow the stack - while glibc's own, uninstrumented frames sit below it).
 // Each of 48 tasks first recurses d = 0..47 small frames, so across the tasks the calls happen
@@ -9,24 +9,24 @@
 // RUN: %plain-cc -O2 %s -o %t.p2
 // RUN: %gostack-cc -O0 %s -o %t.g0
 // RUN: %gostack-cc -O2 %s -o %t.g2
-// RUN: %t.p0 > %t.p0.out
-// RUN: %t.p2 > %t.p2.out
+// RUN: env E2E_LITTLE_STACK_VAR=little %t.p0 > %t.p0.out
+// RUN: env E2E_LITTLE_STACK_VAR=little %t.p2 > %t.p2.out
 // RUN: diff %t.p0.out %t.p2.out
 // RUN: FileCheck %s --check-prefix=OUT --input-file=%t.p0.out
-// RUN: %t.g0 > %t.g0.out 2> %t.g0.err
+// RUN: env E2E_LITTLE_STACK_VAR=little %t.g0 > %t.g0.out 2> %t.g0.err
 // RUN: diff %t.p0.out %t.g0.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g0.err
-// RUN: %t.g2 > %t.g2.out 2> %t.g2.err
+// RUN: env E2E_LITTLE_STACK_VAR=little %t.g2 > %t.g2.out 2> %t.g2.err
 // RUN: diff %t.p2.out %t.g2.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g2.err
 //
 // OUT: main: hello from a 2 KB stack 3.14159 2.718281828459045
 // OUT: task d=0: printf 42 -7 3.142 1.000000e+100 2.5000000000 ff 0755 [  left] [right  ] %
 // OUT-NEXT: task d=0: puts
-// OUT-NEXT: task d=0: [snprintf 1234567.891 -0.000001 x=17] [strtod 6.25e-05] [malloc ok] [qsort ok] [bsearch ok]
+// OUT-NEXT: task d=0: [snprintf 1234567.891 -0.000001 x=17] [strtod 6.25e-05] [malloc ok] [qsort ok] [bsearch ok] [getenv ok]
 // OUT: task d=47: printf 42 -7 3.142 1.000000e+100 2.5000000000 ff 0755 [  left] [right  ] %
 // OUT-NEXT: task d=47: puts
-// OUT-NEXT: task d=47: [snprintf 1234567.891 -0.000001 x=17] [strtod 6.25e-05] [malloc ok] [qsort ok] [bsearch ok]
+// OUT-NEXT: task d=47: [snprintf 1234567.891 -0.000001 x=17] [strtod 6.25e-05] [malloc ok] [qsort ok] [bsearch ok] [getenv ok]
 // OUT-NEXT: all 48 tasks ok
 // OUT-NEXT: libc_little_stack: ok
 //
@@ -41,66 +41,34 @@
 
 #define NTASKS 48
 
-static long cmp_calls;
-static long helper_bad;
 
-E2E_NOINLINE static long helper(long n) {
-  long pad[6]; /* frame ballast (e2e.h) */
-  E2E_BALLAST_SET(pad, 6, 1, n);
-  long r = n ? helper(n - 1) + 1 : 0;
-  E2E_BALLAST_CHECK(pad, 6, 1, n, helper_bad);
-  return r;
-}
-
-static int cmp_int(const void *a, const void *b) {
-  int x = *(const int *)a, y = *(const int *)b;
-  cmp_calls++;
-  /* Now and then the comparator needs much more stack than a task has: it grows from
-   * inside qsort. */
-  if (((x ^ y) & 63) == 0 && helper(40) != 40)
-    helper_bad++;
-  return (x > y) - (x < y);
-}
 
 #ifdef __GOSTACK__
-static size_t min_left = (size_t)-1;
 static int all_initial = 1;
 static uint64_t max_growths;
-
-/* Distance from this function's frame to the low end of the stack: about what a call made
- * right here has left. */
-E2E_NOINLINE static void note_left(void) {
-  gostack_stack_info i = e2e_info();
-  uintptr_t fa = (uintptr_t)__builtin_frame_address(0);
-  if (fa > i.lo && fa - i.lo < min_left)
-    min_left = fa - i.lo;
-}
-#define NOTE_LEFT() note_left()
-#else
-#define NOTE_LEFT() ((void)0)
 #endif
 
 E2E_NOINLINE static int batch(long d) {
   int ok = 1;
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   printf("task d=%ld: printf %d %ld %.3f %e %.10Lf %x %04o [%6s] [%-7s] %%\n", d, 42, -7L,
          3.14159265, 1e100, 2.5L, 255, 0755, "left", "right");
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   char line[64];
   snprintf(line, sizeof line, "task d=%ld: puts", d);
   puts(line);
 
   char buf[128];
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   int n = snprintf(buf, sizeof buf, "%.3f %f x=%d", 1234567.891, -0.000001, 17);
   ok &= n == (int)strlen("1234567.891 -0.000001 x=17") &&
         strcmp(buf, "1234567.891 -0.000001 x=17") == 0;
 
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   double v = strtod("6.25e-5", NULL);
   ok &= v == 6.25e-5;
 
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   int mok = 1;
   char *blocks[8];
   for (int i = 0; i < 8; i++) {
@@ -123,19 +91,23 @@ E2E_NOINLINE static int batch(long d) {
   int arr[200];
   for (int i = 0; i < 200; i++)
     arr[i] = (int)((i * 7919 + d * 31) % 1000);
-  NOTE_LEFT();
-  qsort(arr, 200, sizeof arr[0], cmp_int);
+  E2E_NOTE_LEFT();
+  qsort(arr, 200, sizeof arr[0], e2e_cmp_int_growing);
   int sorted = 1;
   for (int i = 1; i < 200; i++)
     sorted &= arr[i - 1] <= arr[i];
   int key = arr[123];
-  NOTE_LEFT();
-  int *found = bsearch(&key, arr, 200, sizeof arr[0], cmp_int);
+  E2E_NOTE_LEFT();
+  int *found = bsearch(&key, arr, 200, sizeof arr[0], e2e_cmp_int_growing);
   int bok = found && *found == key;
+  E2E_NOTE_LEFT();
+  const char *env = getenv("E2E_LITTLE_STACK_VAR"); // set by the RUN lines
+  int eok = env && strcmp(env, "little") == 0 && getenv("E2E_LITTLE_STACK_UNSET") == NULL;
 
-  printf("task d=%ld: [snprintf %s] [strtod %g] [malloc %s] [qsort %s] [bsearch %s]\n", d, buf, v,
-         mok ? "ok" : "BAD", sorted ? "ok" : "BAD", bok ? "ok" : "BAD");
-  return ok && sorted && bok && helper_bad == 0;
+  printf("task d=%ld: [snprintf %s] [strtod %g] [malloc %s] [qsort %s] [bsearch %s] [getenv %s]\n",
+         d, buf, v, mok ? "ok" : "BAD", sorted ? "ok" : "BAD", bok ? "ok" : "BAD",
+         eok ? "ok" : "BAD");
+  return ok && sorted && bok && eok && e2e_helper_bad == 0;
 }
 
 E2E_NOINLINE static int descend(long n, long d) {
@@ -169,12 +141,12 @@ int main(void) {
   }
   printf("all %d tasks %s\n", NTASKS, all ? "ok" : "BAD");
   E2E_CHECK(all);
-  E2E_CHECK(helper_bad == 0 && cmp_calls > 0);
+  E2E_CHECK(e2e_helper_bad == 0 && e2e_cmp_calls > 0);
 #ifdef __GOSTACK__
-  fprintf(stderr, "little: min_left=%zu max_growths=%llu\n", min_left,
+  fprintf(stderr, "little: min_left=%zu max_growths=%llu\n", e2e_min_left,
           (unsigned long long)max_growths);
   fprintf(stderr, "little: min_left_small=%d all_initial_2048=%d some_grew=%d\n",
-          min_left < (e2e_movestack() ? 4096u : 2048u), all_initial, max_growths > 0);
+          e2e_min_left < (e2e_movestack() ? 4096u : 2048u), all_initial, max_growths > 0);
 #endif
   return e2e_finish("libc_little_stack");
 }

@@ -7,6 +7,8 @@
 // RUN: %plain-cc -O2 %s -o %t.p2
 // RUN: %gostack-cc -O0 %s -o %t.g0
 // RUN: %gostack-cc -O2 %s -o %t.g2
+// RUN: %gostack-cc -O1 %s -o %t.g1
+// RUN: %gostack-cc -O3 %s -o %t.g3
 // RUN: %t.p0 %depth_mid > %t.p0.out
 // RUN: %t.p2 %depth_mid > %t.p2.out
 // RUN: diff %t.p0.out %t.p2.out
@@ -17,6 +19,12 @@
 // RUN: %t.g2 %depth_mid > %t.g2.out 2> %t.g2.err
 // RUN: diff %t.p2.out %t.g2.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g2.err
+// RUN: %t.g1 %depth_mid > %t.g1.out 2> %t.g1.err
+// RUN: diff %t.p2.out %t.g1.out
+// RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g1.err
+// RUN: %t.g3 %depth_mid > %t.g3.out 2> %t.g3.err
+// RUN: diff %t.p2.out %t.g3.out
+// RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g3.err
 //
 // OUT: setjmp: jumped=1 local=1234 depth_reached=1
 // OUT: sigsetjmp: jumped=1 local=5678 depth_reached=1

@@ -216,7 +216,7 @@ TEST(StackAllocDeathTest, OutOfAddressSpaceIsFatalWithTheSize) {
   // 2^50 bytes exceeds the 47-bit user address space: mmap must fail.
   EXPECT_EXIT(gostack_stackalloc(size_t{1} << 50), testing::ExitedWithCode(2),
               "gostack: fatal: stackalloc: out of memory allocating a 1125899906842624-byte "
-              "stack \\(errno [0-9]+, ENOMEM\\)");
+              "stack for no task running \\(errno [0-9]+, ENOMEM\\)");
 }
 
 TEST(StackAllocDeathTest, RejectsBogusFrees) {

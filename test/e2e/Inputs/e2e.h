@@ -206,6 +206,41 @@ static E2E_UNUSED void e2e_print_info(const char *tag, gostack_stack_info i) {
 }
 #endif
 
+/* How close to the end of its stack a task makes its calls: E2E_NOTE_LEFT() records the distance
+ * from its frame to the low end of the task's stack (about what a call made right there has
+ * left); e2e_min_left is the smallest seen. Nothing in the plain build. */
+#ifdef __GOSTACK__
+static E2E_UNUSED size_t e2e_min_left = (size_t)-1;
+E2E_NOINLINE static E2E_UNUSED void e2e_note_left(void) {
+  gostack_stack_info i = e2e_info();
+  uintptr_t fa = (uintptr_t)__builtin_frame_address(0);
+  if (fa > i.lo && fa - i.lo < e2e_min_left)
+    e2e_min_left = fa - i.lo;
+}
+#define E2E_NOTE_LEFT() e2e_note_left()
+#else
+#define E2E_NOTE_LEFT() ((void)0)
+#endif
+
+/* A qsort/bsearch comparator for ints that now and then needs much more stack than a task has
+ * (a 40-deep recursion with frame ballast), so it grows from inside the C library's frames.
+ * e2e_cmp_calls counts its calls, e2e_helper_bad ballast that changed. */
+static E2E_UNUSED long e2e_cmp_calls, e2e_helper_bad;
+E2E_NOINLINE static E2E_UNUSED long e2e_helper(long n) {
+  long pad[6]; /* frame ballast */
+  E2E_BALLAST_SET(pad, 6, 1, n);
+  long r = n ? e2e_helper(n - 1) + 1 : 0;
+  E2E_BALLAST_CHECK(pad, 6, 1, n, e2e_helper_bad);
+  return r;
+}
+static E2E_UNUSED int e2e_cmp_int_growing(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  e2e_cmp_calls++;
+  if (((x ^ y) & 63) == 0 && e2e_helper(40) != 40)
+    e2e_helper_bad++;
+  return (x > y) - (x < y);
+}
+
 /* Prints the task's stack statistics and whether it grew, on stderr (gostack builds only:
  * stdout stays comparable with plain clang). */
 static E2E_UNUSED void e2e_report_growth(const char *tag) {

@@ -35,25 +35,14 @@ static long cb(long n) {
 }
 
 #ifdef __GOSTACK__
-static size_t min_left = (size_t)-1;
 static int all_initial = 1;
-
-E2E_NOINLINE static void note_left(void) {
-  gostack_stack_info i = e2e_info();
-  uintptr_t fa = (uintptr_t)__builtin_frame_address(0);
-  if (fa > i.lo && fa - i.lo < min_left)
-    min_left = fa - i.lo;
-}
-#define NOTE_LEFT() note_left()
-#else
-#define NOTE_LEFT() ((void)0)
 #endif
 
 E2E_NOINLINE static long batch(long d) {
   char buf[96];
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   long r = lib_recurse(depth, cb);
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   long f = lib_format(buf, sizeof buf, 1.0 + (double)d / 8);
   printf("task d=%ld: recurse %ld format %ld [%s]\n", d, r, f, buf);
   return r ^ f;
@@ -123,7 +112,7 @@ int main(int argc, char **argv) {
   E2E_CHECK(dlclose(lib) == 0);
 #ifdef __GOSTACK__
   fprintf(stderr, "dlsym: min_left_small=%d all_initial_2048=%d\n",
-          min_left < (e2e_movestack() ? 4096u : 2048u), all_initial);
+          e2e_min_left < (e2e_movestack() ? 4096u : 2048u), all_initial);
 #endif
   return e2e_finish("indirect_dlsym");
 }

@@ -38,32 +38,21 @@ struct GsTriangle : Shape {
 };
 
 #ifdef __GOSTACK__
-size_t min_left = (size_t)-1;
 int all_initial = 1;
-
-E2E_NOINLINE void note_left() {
-  gostack_stack_info i = e2e_info();
-  uintptr_t fa = (uintptr_t)__builtin_frame_address(0);
-  if (fa > i.lo && fa - i.lo < min_left)
-    min_left = fa - i.lo;
-}
-#define NOTE_LEFT() note_left()
-#else
-#define NOTE_LEFT() ((void)0)
 #endif
 
 E2E_NOINLINE long batch(long d) {
   const Shape *s = plain_shape;
   char buf[96];
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   s->describe(buf, sizeof buf);
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   long a = s->area(d + 1);
-  NOTE_LEFT();
+  E2E_NOTE_LEFT();
   long r = s->deep(plain_depth);
   std::string what = "none";
   try {
-    NOTE_LEFT();
+    E2E_NOTE_LEFT();
     s->area(-d - 1);
   } catch (const std::runtime_error &e) {
     what = e.what();
@@ -116,7 +105,7 @@ int main(int argc, char **argv) {
   delete gs_shape;
 #ifdef __GOSTACK__
   fprintf(stderr, "virtual: min_left_small=%d all_initial_2048=%d\n",
-          min_left < (e2e_movestack() ? 4096u : 2048u), all_initial);
+          e2e_min_left < (e2e_movestack() ? 4096u : 2048u), all_initial);
 #endif
   return e2e_finish("indirect_virtual");
 }
