@@ -46,6 +46,25 @@ static void free_chain(chunk *c) {
 
 void gostack_pinned_free_all(chunk *root) { free_chain(root); }
 
+_Static_assert(sizeof(chunk) == GOSTACK_PINNED_CHUNK_HEADER, "task.h");
+
+gostack_pinned_state gostack_pinned_enter(void *area, size_t size) {
+  gostack_pinned_state saved = {__gostack_pinned_sp, __gostack_pinned_limit};
+  chunk *c = area;
+  c->next = NULL;
+  c->size = size;
+  __gostack_pinned_limit = (unsigned char *)area + sizeof(chunk);
+  __gostack_pinned_sp = (unsigned char *)area + size;
+  return saved;
+}
+
+void gostack_pinned_leave(void *area, gostack_pinned_state saved) {
+  chunk *c = area;
+  free_chain(c->next); // chunks the borrower outgrew its area into
+  __gostack_pinned_sp = saved.sp;
+  __gostack_pinned_limit = saved.limit;
+}
+
 struct grow_req {
   size_t size, align;
   void *base;

@@ -154,15 +154,6 @@ static uintptr_t read_guard(void) {
   return g;
 }
 
-// pinned.c's chunk header (struct gostack_pinned_chunk, private to it): a handler's pinned area
-// is laid out as a chunk so that __gostack_pinned_grow can chain a real one after it.
-struct pinned_chunk_header {
-  struct gostack_pinned_chunk *next;
-  size_t size;
-  uintptr_t reserved[2];
-};
-_Static_assert(sizeof(struct pinned_chunk_header) == 32, "pinned.c's chunk header");
-
 // Pinned locals of a handler (a buffer passed to sigaltstack, snprintf's target) get an area of
 // their own on the alternate stack, this big at most: sharing the interrupted code's area would
 // make a handler that needs a new chunk allocate one, and the allocator's lock may be held by
@@ -197,14 +188,9 @@ static void call_user(int sig, siginfo_t *si, void *uc, uintptr_t handler, int f
     pinned = HANDLER_PINNED_BYTES;
   pinned = pinned < HANDLER_PINNED_MIN ? 0 : pinned & ~(size_t)15;
   unsigned char area[pinned ? pinned : 1] __attribute__((aligned(16)));
-  struct pinned_chunk_header *chunk = (struct pinned_chunk_header *)area;
-  void *pinned_sp = __gostack_pinned_sp, *pinned_limit = __gostack_pinned_limit;
-  if (pinned) {
-    chunk->next = NULL;
-    chunk->size = pinned;
-    __gostack_pinned_limit = area + sizeof *chunk;
-    __gostack_pinned_sp = area + pinned;
-  }
+  gostack_pinned_state saved;
+  if (pinned)
+    saved = gostack_pinned_enter(area, pinned);
   m->on_system_stack = 1;
   gostack_set_guard(0);
   if (flags & SA_SIGINFO)
@@ -213,12 +199,8 @@ static void call_user(int sig, siginfo_t *si, void *uc, uintptr_t handler, int f
     ((plain_handler)handler)(sig);
   gostack_set_guard(guard);
   m->on_system_stack = on_system_stack;
-  if (pinned) {
-    if (chunk->next) // the handler outgrew its area (rare: it pins more than a few KB)
-      gostack_pinned_free_all(chunk->next);
-    __gostack_pinned_sp = pinned_sp;
-    __gostack_pinned_limit = pinned_limit;
-  }
+  if (pinned)
+    gostack_pinned_leave(area, saved);
 }
 
 // SA_RESETHAND: the disposition becomes SIG_DFL on entry to the handler (the kernel already did

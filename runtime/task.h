@@ -79,6 +79,16 @@ extern __thread struct gostack_pinned_chunk *gostack_pinned_root
     __attribute__((tls_model("initial-exec")));
 void gostack_pinned_free_all(struct gostack_pinned_chunk *root);
 
+// A pinned area of the caller's own for a while (a signal handler's, on its alternate stack):
+// enter makes [area, area + size) the current chunk, 16-byte aligned, size > the header;
+// leave frees what was chained after it and restores the saved state.
+#define GOSTACK_PINNED_CHUNK_HEADER 32u
+typedef struct gostack_pinned_state {
+  void *sp, *limit;
+} gostack_pinned_state;
+gostack_pinned_state gostack_pinned_enter(void *area, size_t size);
+void gostack_pinned_leave(void *area, gostack_pinned_state saved);
+
 // jmpbuf.c: updates the registered jmp_bufs whose saved SP lies in [live_lo, old_hi).
 void gostack_adjust_jmpbufs(gostack_task *t, uintptr_t live_lo, uintptr_t old_hi,
                             intptr_t delta);
