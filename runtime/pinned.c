@@ -88,6 +88,8 @@ static void grow_on_system_stack(void *p) {
     size = gostack_stack_class(size < need ? need : size);
     if (!size)
       gostack_fatalf(0, 0, "pinned area: cannot allocate %zu bytes", need);
+    if (slot == &gostack_pinned_root && !gostack_m_tls.curtask)
+      gostack_release_at_thread_exit(); // the thread's own area, not a task's
     gostack_stack s = gostack_stackalloc(size);
     next = (chunk *)s.lo;
     next->next = NULL;

@@ -70,6 +70,33 @@ static void release(gostack_segment *s) {
   }
 }
 
+// ---- Thread exit: the memory a thread owns (its segments, the pinned chunks it used outside
+// tasks) goes back to the allocator when the thread ends ------------------------------------
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void release_thread_memory(void *unused) {
+  (void)unused;
+  gostack_m *m = &gostack_m_tls;
+  release(m->segments);
+  m->segments = m->curseg = NULL;
+  gostack_pinned_free_all(gostack_pinned_root);
+  gostack_pinned_root = NULL;
+  __gostack_pinned_sp = __gostack_pinned_limit = NULL;
+}
+
+static void make_exit_key(void) {
+  if (pthread_key_create(&exit_key, release_thread_memory) != 0)
+    exit_key = (pthread_key_t)-1; // no cleanup: the memory stays cached, as before
+}
+
+void gostack_release_at_thread_exit(void) {
+  pthread_once(&exit_key_once, make_exit_key);
+  if (exit_key != (pthread_key_t)-1 && !pthread_getspecific(exit_key))
+    pthread_setspecific(exit_key, (void *)1); // non-NULL: the destructor runs
+}
+
 // Bytes of segments in use below the one being linked: the callback's share of the limit.
 static size_t linked_bytes(const gostack_m *m) {
   size_t n = 0;
@@ -100,6 +127,7 @@ static gostack_segment *next_segment(gostack_m *m, size_t need, const gostack_mo
                    "GOSTACK_MAXSTACK raises the limit",
                    gostack_cfg.max_stack,
                    (unsigned long long)(m->curtask ? m->curtask->id : 0), in_use, size);
+  gostack_release_at_thread_exit();
   gostack_stack mem = gostack_stackalloc(size);
   gostack_segment *s = (gostack_segment *)(mem.hi - sizeof(gostack_segment));
   memset(s, 0, sizeof *s);

@@ -120,6 +120,8 @@ gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx);
 void gostack_init_system_stack(gostack_m *m);
 void gostack_link_segment(gostack_m *m, gostack_morestack_ctx *ctx);
 uintptr_t gostack_system_stack_lo(const gostack_m *m);
+// Frees the calling thread's segments and own pinned chunks when it exits (once per thread).
+void gostack_release_at_thread_exit(void);
 // A longjmp to `sp` on the system stack or a segment: unlinks the segments it leaves.
 void gostack_unlink_segments_above(gostack_m *m, uintptr_t sp);
 
