@@ -15,8 +15,9 @@
 // the original call with its original attributes, so the backend lowers the
 // ABI (stack arguments, byval copies, sret, varargs) exactly as before. The
 // runtime trampoline switches to the thread's system stack and sets the
-// guard to 0 for the duration, so callbacks into instrumented code run there
-// without growing anything; its unwind info lets C++ exceptions cross back.
+// system stack's own guard for the duration, so callbacks into instrumented
+// code run there and link segments when it runs out (runtime/segments.c);
+// its unwind info lets C++ exceptions cross back.
 //
 // Known C library functions skip the marker test (they are never ours), and
 // small leaf string/memory functions that never call back are called

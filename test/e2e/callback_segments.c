@@ -3,7 +3,8 @@
 // main thread's stack is 8 MB), nested qsort inside a comparator, and foreign calls (snprintf, strtod) made
 // at the bottom of that recursion. glibc's qsort frames sit below the comparator, so the stack
 // it runs on cannot be copied: the runtime links segments (docs/design.md, "Foreign calls").
-// A longjmp from the bottom of such a recursion back into the task leaves the segments (and the
+// A backtrace taken at the bottom reaches the task frame that called qsort. A longjmp from the
+// bottom of such a recursion back into the task leaves the segments (and the
 // system stack) behind; later callbacks link them again. Afterwards the task's own stack still
 // grows by copying.
 //
@@ -25,7 +26,7 @@
 // RUN: diff %t.p2.out %t.g2.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g2.err
 //
-// OUT: qsort: sorted=1 deep-calls=3 bad=0
+// OUT: qsort: sorted=1 deep-calls=3 bad=0 backtrace-crosses=1
 // OUT-NEXT: bsearch: found=8 bad=0
 // OUT-NEXT: nested qsort: sorted=1 inner-sorted=3 bad=0
 // OUT-NEXT: longjmp out of a callback: escaped=1 sorted=1 bad=0
@@ -39,6 +40,7 @@
 
 #include "Inputs/e2e.h"
 
+#include <execinfo.h>
 #include <setjmp.h>
 
 #define N 64
@@ -48,6 +50,21 @@ static long deep_depth;
 static long bad;
 static uint64_t sum;
 
+// Backtraces cross the links: from the bottom of the first deep recursion, the unwinder (CFI)
+// must get through every segment link, qsort's frames and the system-stack switch back to the
+// task frame that called qsort, whose return address run() records.
+static uintptr_t run_ra;
+static int backtrace_crosses = -1;
+
+E2E_NOINLINE static void check_backtrace(void) {
+  static void *frames[150000];
+  int n = backtrace(frames, 150000);
+  backtrace_crosses = 0;
+  for (int i = 0; i < n; i++)
+    if ((uintptr_t)frames[i] == run_ra)
+      backtrace_crosses = 1;
+}
+
 // Recursion whose frames stay on the stack it runs on (ballast checked on the way back); its
 // bottom calls into the C library, in place, on whatever segment it reached.
 E2E_NOINLINE static uint64_t deep(long n, uint64_t h) {
@@ -55,6 +72,8 @@ E2E_NOINLINE static uint64_t deep(long n, uint64_t h) {
   E2E_BALLAST_SET(pad, BALLAST, 5, h);
   uint64_t r;
   if (n == 0) {
+    if (backtrace_crosses < 0)
+      check_backtrace();
     char buf[64];
     snprintf(buf, sizeof buf, "%.3f/%llu", 1.5 + (double)(h % 1000), (unsigned long long)h);
     r = (uint64_t)(strtod(buf, NULL) * 1000) ^ strlen(buf);
@@ -138,13 +157,15 @@ static int sorted(const int *v) {
   return 1;
 }
 
-static void *run(void *arg) {
+E2E_NOINLINE static void *run(void *arg) {
   (void)arg;
+  run_ra = (uintptr_t)__builtin_return_address(0);
   int v[N];
   for (int i = 0; i < N; i++)
     v[i] = (i * 37 + 11) % N;
   qsort(v, N, sizeof v[0], cmp_deep);
-  printf("qsort: sorted=%d deep-calls=%d bad=%ld\n", sorted(v), deep_calls, bad);
+  printf("qsort: sorted=%d deep-calls=%d bad=%ld backtrace-crosses=%d\n", sorted(v), deep_calls,
+         bad, backtrace_crosses);
 
   // Through a pointer: at -O2 <stdlib.h> inlines its own bsearch, whose comparator calls would
   // then run on the task stack; the C library's runs them under its frame.
