@@ -34,11 +34,14 @@
 #define STACK_POOL_CLASSES 5
 
 // Large-stack cache: growth frees the old stack right after allocating the next, so a program
-// that grows many tasks the same way maps and unmaps the same sizes over and over. Keep up to
-// LARGE_CACHE_SLOTS freed stacks of at most LARGE_CACHE_MAX_STACK bytes: their touched pages
-// stay resident, so this bounds the extra RSS at 8 x 512 KB = 4 MB.
-#define LARGE_CACHE_SLOTS 8
-#define LARGE_CACHE_MAX_STACK ((size_t)512 << 10)
+// that grows many tasks the same way maps and unmaps the same sizes over and over, and faults
+// every page in again (perf: half of a fresh 1 MB growth was page faults and unmapping). Keep
+// freed stacks of at most LARGE_CACHE_MAX_STACK bytes, LARGE_CACHE_BYTES of them in all, the
+// oldest evicted first: their touched pages stay resident, so this bounds the extra RSS at
+// 16 MB (Go keeps freed stacks until its GC scavenges them).
+#define LARGE_CACHE_SLOTS 32
+#define LARGE_CACHE_MAX_STACK ((size_t)4 << 20)
+#define LARGE_CACHE_BYTES ((size_t)16 << 20)
 
 // Stacks are page aligned when at least a page big (mmap and carving in class-size steps from a
 // page-aligned chunk); used to reject obviously bogus frees.
@@ -58,8 +61,8 @@ static struct pool {
   struct free_stack *free; // LIFO of returned stacks
   char *carve, *carve_end; // the newest chunk's part not handed out yet
 } pools[STACK_POOL_CLASSES];
-static gostack_stack large_cache[LARGE_CACHE_SLOTS];
-static size_t large_cached;
+static gostack_stack large_cache[LARGE_CACHE_SLOTS]; // oldest first
+static size_t large_cached, large_cached_bytes;
 static gostack_stackalloc_stats stats;
 
 // ---- Quarantine (GOSTACK_DEBUG=verifymove) ------------------------------------------------------
@@ -218,6 +221,7 @@ static gostack_stack alloc_large(size_t size) {
     if (large_cache[i].hi - large_cache[i].lo != size)
       continue;
     uintptr_t lo = large_cache[i].lo;
+    large_cached_bytes -= size;
     for (large_cached--; i < large_cached; i++) // keep the rest in age order
       large_cache[i] = large_cache[i + 1];
     gostack_stack s = hand_out(lo, size, true);
@@ -299,9 +303,24 @@ void gostack_stackfree(gostack_stack s) {
     pthread_mutex_unlock(&lock);
     return;
   }
-  if (size <= LARGE_CACHE_MAX_STACK && large_cached < LARGE_CACHE_SLOTS) {
+  if (size <= LARGE_CACHE_MAX_STACK) {
+    // Make room by evicting the oldest; they are unmapped after the lock is released.
+    gostack_stack evicted[LARGE_CACHE_SLOTS];
+    size_t nevicted = 0;
+    while (large_cached == LARGE_CACHE_SLOTS || large_cached_bytes + size > LARGE_CACHE_BYTES) {
+      gostack_stack old = large_cache[0];
+      large_cached_bytes -= old.hi - old.lo;
+      stats.mapped_bytes -= old.hi - old.lo;
+      for (size_t i = 1; i < large_cached; i++)
+        large_cache[i - 1] = large_cache[i];
+      large_cached--;
+      evicted[nevicted++] = old;
+    }
     large_cache[large_cached++] = s;
+    large_cached_bytes += size;
     pthread_mutex_unlock(&lock);
+    for (size_t i = 0; i < nevicted; i++)
+      munmap((void *)evicted[i].lo, evicted[i].hi - evicted[i].lo);
     return;
   }
   stats.mapped_bytes -= size;
