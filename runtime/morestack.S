@@ -6,6 +6,7 @@
 // A callback from uninstrumented code runs on the system stack, which cannot be copied: there
 // __morestack links a segment instead (segments.c).
 
+#include "asm_macros.h"
 #include "asm_offsets.h"
 
         .text
@@ -206,15 +207,7 @@ __gostack_morestack_linked_ret:
         .cfi_endproc
         .size   __morestack, .-__morestack
 
-        .hidden DW.ref.__gostack_morestack_personality
-        .weak   DW.ref.__gostack_morestack_personality
-        .section .data.rel.local.DW.ref.__gostack_morestack_personality,"awG",@progbits,DW.ref.__gostack_morestack_personality,comdat
-        .p2align 3
-        .type   DW.ref.__gostack_morestack_personality,@object
-        .size   DW.ref.__gostack_morestack_personality, 8
-DW.ref.__gostack_morestack_personality:
-        .quad   __gostack_morestack_personality
-        .text
+        PERSONALITY_REF __gostack_morestack_personality
 
 // The two entries below are ordinary calls. Each saves RBP and the callee-saved registers, then
 // the byte count from rdi, as a struct gostack_allocstack_ctx on the task stack, runs `handler`

@@ -1,6 +1,7 @@
 // Context switches between tasks, the first frame of a task, and the system-stack trampoline
 // for calls into code the plugin did not compile.
 
+#include "asm_macros.h"
 #include "asm_offsets.h"
 
         .text
@@ -142,13 +143,6 @@ __gostack_systemstack_switched_ret:
         .cfi_endproc
         .size   __gostack_systemstack_call, .-__gostack_systemstack_call
 
-        .hidden DW.ref.__gostack_systemstack_personality
-        .weak   DW.ref.__gostack_systemstack_personality
-        .section .data.rel.local.DW.ref.__gostack_systemstack_personality,"awG",@progbits,DW.ref.__gostack_systemstack_personality,comdat
-        .p2align 3
-        .type   DW.ref.__gostack_systemstack_personality,@object
-        .size   DW.ref.__gostack_systemstack_personality, 8
-DW.ref.__gostack_systemstack_personality:
-        .quad   __gostack_systemstack_personality
+        PERSONALITY_REF __gostack_systemstack_personality
 
         .section .note.GNU-stack,"",@progbits

@@ -42,8 +42,10 @@
 // The foreign calls were made with less than 2 KB left in some task (4 KB under
 // GOSTACK_MOVESTACK=1, see libc_little_stack.c); every task started with 2 KB. The recursions
 // through pointers ran on a task that started with 2 KB and grew while they ran.
-// STATS: ptr: initial_2048=1 grew=1
-// STATS: vptr: initial_2048=1 grew=1
+// STATS: ptr: task={{[0-9]+}} initial=2048 {{.*}}
+// STATS-NEXT: ptr: grew=1
+// STATS: vptr: task={{[0-9]+}} initial=2048 {{.*}}
+// STATS-NEXT: vptr: grew=1
 // STATS: indirect: min_left_small=1 all_initial_2048=1
 
 #include "Inputs/e2e.h"
@@ -116,7 +118,7 @@ static long vret(int n, ...) {
 static int all_initial = 1;
 #endif
 
-E2E_NOINLINE static int batch(long d) {
+E2E_NOINLINE static long batch(long d) {
   int ok = 1;
   E2E_NOTE_LEFT();
   T->printf_("task d=%ld: printf %d %ld %.3f %e %.10Lf %x [%6s] %%\n", d, 42, -7L, 3.14159265,
@@ -162,18 +164,9 @@ E2E_NOINLINE static int batch(long d) {
   return ok && sorted && e2e_helper_bad == 0;
 }
 
-E2E_NOINLINE static int descend(long n, long d) {
-  long pad[1]; /* frame ballast (e2e.h) */
-  long bad = 0;
-  E2E_BALLAST_SET(pad, 1, 1, n);
-  int r = n == 0 ? batch(d) : descend(n - 1, d);
-  E2E_BALLAST_CHECK(pad, 1, 1, n, bad);
-  return r && bad == 0;
-}
-
 static void *task_fn(void *p) {
   long d = (long)(intptr_t)p;
-  int ok = descend(d, d);
+  int ok = e2e_descend(d, batch, d) != 0;
 #ifdef __GOSTACK__
   all_initial &= e2e_info().initial_size == 2048;
 #endif
@@ -188,32 +181,16 @@ typedef struct rec_result {
 /* Each recursion on a fresh task: the stack grows from 2 KB under indirect calls. */
 static void *rec_task(void *p) {
   rec_result *r = p;
-#ifdef __GOSTACK__
-  gostack_stack_info before = e2e_info();
-#endif
   r->h = T->step(e2e_movestack() ? 300 : 3000, 1, &r->bad);
-#ifdef __GOSTACK__
-  gostack_stack_info after = e2e_info();
-  e2e_print_info("ptr", after);
-  fprintf(stderr, "ptr: initial_2048=%d grew=%d\n", before.initial_size == 2048,
-          after.growths > before.growths);
-#endif
+  e2e_report_growth("ptr"); /* a fresh task: any growth happened here */
   return NULL;
 }
 
 static void *vrec_task(void *p) {
   rec_result *r = p;
-#ifdef __GOSTACK__
-  gostack_stack_info before = e2e_info();
-#endif
   r->v = 7;
   T->vstep(&r->v, e2e_movestack() ? 100 : 600, 5L, 1.5);
-#ifdef __GOSTACK__
-  gostack_stack_info after = e2e_info();
-  e2e_print_info("vptr", after);
-  fprintf(stderr, "vptr: initial_2048=%d grew=%d\n", before.initial_size == 2048,
-          after.growths > before.growths);
-#endif
+  e2e_report_growth("vptr"); /* a fresh task: any growth happened here */
   return NULL;
 }
 

@@ -48,7 +48,7 @@ static int all_initial = 1;
 static uint64_t max_growths;
 #endif
 
-E2E_NOINLINE static int batch(long d) {
+E2E_NOINLINE static long batch(long d) {
   int ok = 1;
   E2E_NOTE_LEFT();
   printf("task d=%ld: printf %d %ld %.3f %e %.10Lf %x %04o [%6s] [%-7s] %%\n", d, 42, -7L,
@@ -110,18 +110,9 @@ E2E_NOINLINE static int batch(long d) {
   return ok && sorted && bok && eok && e2e_helper_bad == 0;
 }
 
-E2E_NOINLINE static int descend(long n, long d) {
-  long pad[1]; /* frame ballast (e2e.h) */
-  long bad = 0;
-  E2E_BALLAST_SET(pad, 1, 1, n);
-  int r = n == 0 ? batch(d) : descend(n - 1, d);
-  E2E_BALLAST_CHECK(pad, 1, 1, n, bad);
-  return r && bad == 0;
-}
-
 static void *task_fn(void *p) {
   long d = (long)(intptr_t)p;
-  int ok = descend(d, d);
+  int ok = e2e_descend(d, batch, d) != 0;
 #ifdef __GOSTACK__
   gostack_stack_info i = e2e_info();
   all_initial &= i.initial_size == 2048;

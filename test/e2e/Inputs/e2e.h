@@ -206,6 +206,18 @@ static E2E_UNUSED void e2e_print_info(const char *tag, gostack_stack_info i) {
 }
 #endif
 
+/* Recursion n frames deep (one ballast word each) that runs bottom(arg) in its deepest frame:
+ * puts a task's work at a chosen distance from the end of its stack. Returns what bottom
+ * returned, or 0 if a frame's ballast changed. */
+E2E_NOINLINE static E2E_UNUSED long e2e_descend(long n, long (*bottom)(long), long arg) {
+  long pad[1]; /* frame ballast */
+  long bad = 0;
+  E2E_BALLAST_SET(pad, 1, 1, n);
+  long r = n == 0 ? bottom(arg) : e2e_descend(n - 1, bottom, arg);
+  E2E_BALLAST_CHECK(pad, 1, 1, n, bad);
+  return bad ? 0 : r;
+}
+
 /* How close to the end of its stack a task makes its calls: E2E_NOTE_LEFT() records the distance
  * from its frame to the low end of the task's stack (about what a call made right there has
  * left); e2e_min_left is the smallest seen. Nothing in the plain build. */

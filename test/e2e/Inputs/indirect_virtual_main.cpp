@@ -61,18 +61,9 @@ E2E_NOINLINE long batch(long d) {
   return a + r;
 }
 
-E2E_NOINLINE long descend(long n, long d) {
-  long pad[1]; /* frame ballast (e2e.h) */
-  long bad = 0;
-  E2E_BALLAST_SET(pad, 1, 1, n);
-  long r = n == 0 ? batch(d) : descend(n - 1, d);
-  E2E_BALLAST_CHECK(pad, 1, 1, n, bad);
-  return bad ? 0 : r;
-}
-
 void *task_fn(void *p) {
   long d = (long)(intptr_t)p;
-  long r = descend(d, d);
+  long r = e2e_descend(d, batch, d);
 #ifdef __GOSTACK__
   all_initial &= e2e_info().initial_size == 2048;
 #endif
