@@ -325,6 +325,7 @@ PreservedAnalyses GostackPass::run(Module &M, ModuleAnalysisManager &MAM) {
     if (MapsOn)
       rewriteStatepoints(*F, FAM, ORE);
   }
+  lowerThreadAddresses(M);
   // The function table is what indirect call sites of every module ask
   // about (ForeignCalls.cpp), so it is emitted and registered also without
   // stack maps; otherwise every indirect call into this module would take the

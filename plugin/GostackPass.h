@@ -141,6 +141,12 @@ void emitFunctionInfo(llvm::Module &M, llvm::ArrayRef<llvm::Function *> Checked,
 unsigned pinCapturedAllocas(llvm::Function &F,
                             llvm::OptimizationRemarkEmitter &ORE);
 
+/// PinnedAllocas.cpp: replaces the placeholders that pinCapturedAllocas
+/// leaves for the pinned-state TLS addresses with inline asm that reads the
+/// thread pointer at each access. Runs after rewriteStatepoints, which cannot
+/// handle inline asm.
+void lowerThreadAddresses(llvm::Module &M);
+
 /// ForeignCalls.cpp: one thunk per (callee, call signature, attributes,
 /// calling convention) and module.
 struct ThunkCache {

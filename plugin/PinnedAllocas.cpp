@@ -33,6 +33,7 @@
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -93,18 +94,32 @@ struct PinnedState {
   Value *Limit;
 };
 
+/// Stands for the address of a pinned-state TLS variable until
+/// lowerThreadAddresses turns it into inline asm after RS4GC has run. RS4GC
+/// cannot handle the asm: it treats the InlineAsm callee as a pointer that is
+/// live across every earlier call, and crashes.
+constexpr StringLiteral ThreadAddressPlaceholder = "__gostack.thread_address";
+
+Value *threadAddress(IRBuilder<> &B, GlobalVariable *Var) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  FunctionCallee Placeholder = M.getOrInsertFunction(
+      ThreadAddressPlaceholder, B.getPtrTy(), Var->getType());
+  CallInst *CI = B.CreateCall(Placeholder, {Var});
+  CI->setDoesNotThrow();
+  return CI;
+}
+
 void storeState(IRBuilder<> &B, GlobalVariable *SPVar, GlobalVariable *LimVar,
                 PinnedState S) {
-  B.CreateStore(S.SP, B.CreateThreadLocalAddress(SPVar));
-  B.CreateStore(S.Limit, B.CreateThreadLocalAddress(LimVar));
+  B.CreateStore(S.SP, threadAddress(B, SPVar));
+  B.CreateStore(S.Limit, threadAddress(B, LimVar));
 }
 
 PinnedState loadState(IRBuilder<> &B, GlobalVariable *SPVar,
                       GlobalVariable *LimVar) {
   Type *Ptr = B.getPtrTy();
-  return {B.CreateLoad(Ptr, B.CreateThreadLocalAddress(SPVar), "pinned.sp"),
-          B.CreateLoad(Ptr, B.CreateThreadLocalAddress(LimVar),
-                       "pinned.limit")};
+  return {B.CreateLoad(Ptr, threadAddress(B, SPVar), "pinned.sp"),
+          B.CreateLoad(Ptr, threadAddress(B, LimVar), "pinned.limit")};
 }
 
 /// The source name of a local for remarks: its debug-info variable when
@@ -257,7 +272,7 @@ unsigned pinCapturedAllocas(Function &F, OptimizationRemarkEmitter &ORE) {
     Value *FastBase = FB.CreateIntrinsic(
         Intrinsic::ptrmask, {Ptr, I64},
         {Top, ConstantInt::get(I64, -(int64_t)FrameAlign.value())});
-    FB.CreateStore(FastBase, FB.CreateThreadLocalAddress(SPVar));
+    FB.CreateStore(FastBase, threadAddress(FB, SPVar));
     FB.CreateBr(Join);
 
     IRBuilder<> SB(Slow);
@@ -369,6 +384,38 @@ unsigned pinCapturedAllocas(Function &F, OptimizationRemarkEmitter &ORE) {
     }
   }
   return Slots.size() + Dynamic.size();
+}
+
+void lowerThreadAddresses(Module &M) {
+  Function *Placeholder = M.getFunction(ThreadAddressPlaceholder);
+  if (!Placeholder)
+    return;
+  // The address of initial-exec TLS variable Var, from the thread pointer at
+  // this point. Not llvm.threadlocal.address: it is readnone, so GVN, LICM or
+  // the backend may reuse an address computed before a call, and a task that
+  // parked in the call and resumed on another thread would then access the
+  // old thread's variable. A volatile asm is never merged or moved across
+  // calls. The sequence is LLVM's own for an initial-exec address, valid in
+  // PIE, non-PIE and shared objects.
+  auto *IA = InlineAsm::get(
+      Placeholder->getFunctionType(),
+      "movq %fs:0, $0\n\taddq ${1:p}@GOTTPOFF(%rip), $0",
+      "=r,s,~{dirflag},~{fpsr},~{flags}", /*hasSideEffects=*/true);
+  for (User *U : make_early_inc_range(Placeholder->users())) {
+    auto *CI = cast<CallInst>(U);
+    // Drop loads of a state that is never restored (no landing pad, no
+    // setjmp). The asm is volatile, so it would stay even if unused.
+    for (User *LU : make_early_inc_range(CI->users()))
+      if (auto *L = dyn_cast<LoadInst>(LU); L && L->use_empty())
+        L->eraseFromParent();
+    if (!CI->use_empty()) {
+      CallInst *A = CallInst::Create(IA, {CI->getArgOperand(0)}, "", CI);
+      A->setDoesNotThrow();
+      CI->replaceAllUsesWith(A);
+    }
+    CI->eraseFromParent();
+  }
+  Placeholder->eraseFromParent();
 }
 
 } // namespace gostack

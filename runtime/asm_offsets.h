@@ -13,6 +13,15 @@
 #define M_G0_GUARD 24       // guard while on the system stack
 #define M_CURSEG 32         // innermost linked segment in use
 #define M_LINK_SP 40        // newstack's request to run the body on a segment
+#define M_PREEMPT_YIELD 48  // newstack's request to yield the task (preemption)
+#define M_P 56              // the M's processor (sched.c), or 0
+
+// struct gostack_p (sched.c)
+#define P_STATUS 0          // P_RUNNING, P_SYSCALL, P_HANDOFF (32 bits)
+#define P_SYSCALLTICK 4     // foreign calls entered (32 bits; the monitor compares)
+#define P_RUNNING 0
+#define P_SYSCALL 1
+#define P_HANDOFF 2
 
 // struct gostack_segment
 #define SEG_PREV 0

@@ -67,6 +67,13 @@ gostack_stack gostack_stackalloc(size_t size);
 // Returns a stack obtained from gostack_stackalloc. Its memory may be reused at once.
 void gostack_stackfree(gostack_stack s);
 
+// Per-thread stack cache (scheduler threads): after gostack_stackcache_enable, small stacks are
+// taken from and returned to a cache of the calling thread's own, without the lock.
+// gostack_stackalloc_cached returns a cached stack or {0, 0}: it never locks, maps or fails, so
+// it may run on a task's guard reserve.
+void gostack_stackcache_enable(void);
+gostack_stack gostack_stackalloc_cached(size_t size);
+
 // Counters for tests and the benchmarks.
 typedef struct gostack_stackalloc_stats {
   size_t allocs;        // successful gostack_stackalloc calls

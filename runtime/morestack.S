@@ -140,7 +140,10 @@ __morestack:
         movq    %fs:M_LINK_SP(%rax), %r11
         testq   %r11, %r11
         jnz     .Llink_segment
+        cmpq    $0, %fs:M_PREEMPT_YIELD(%rax)
+        jne     .Lpreempt
 
+.Lresume:
         LOAD_ARGUMENT_XMM
         addq    $128, %rsp
         popq    %r15
@@ -163,6 +166,19 @@ __morestack:
         // Resume F's body (one byte past the `ret` after the call) with F's entry SP.
         incq    (%rsp)
         ret
+
+        // newstack found a preemption request (sched.c, monitor.c) and left room below the
+        // context: yield here, on the task stack. The task may resume on another thread, so
+        // its vector state goes below the context first (the system stack's copy stays with
+        // this thread); the context itself holds every other register.
+        .cfi_restore_state
+        .cfi_remember_state
+.Lpreempt:
+        movq    $0, %fs:M_PREEMPT_YIELD(%rax)
+        SAVE_VECTOR_STATE
+        call    gostack_preempt_yield
+        RESTORE_VECTOR_STATE
+        jmp     .Lresume
 
         // newstack linked a segment (segments.c) with F's stack arguments copied to r11: call
         // F's body there with F's registers, keeping this frame (RBP) on the stack below, then

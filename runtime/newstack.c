@@ -7,6 +7,7 @@
 // pointer to the registers it saved at the bottom of the task's used stack.
 
 #include "adjustframes.h"
+#include "asm_offsets.h"
 #include "task.h"
 
 #include <string.h>
@@ -119,6 +120,36 @@ static intptr_t ensure_stack(gostack_task *t, uintptr_t ctx, uintptr_t sp, size_
   return copystack(t, newsize, ctx, kind);
 }
 
+// Halves t's stack when a park or yield found it using less than a quarter (sched.c,
+// note_shrink) and the frame that is starting still fits with the guard reserve; never below
+// the minimum. Returns the relocation delta (0: kept).
+static intptr_t maybe_shrink(gostack_task *t, gostack_morestack_ctx *ctx, size_t need) {
+  size_t size = stack_size(t->stack), half = size / 2;
+  size_t used = t->stack.hi - (uintptr_t)ctx;
+  if (half < gostack_cfg.stack_min || used >= size / 4 ||
+      half - used < need + GOSTACK_STACK_GUARD + GROWTH_SLACK)
+    return 0;
+  t->shrinks++;
+  return copystack(t, half, (uintptr_t)ctx, ENTRY_MORESTACK);
+}
+
+// Bytes a preempted task needs below the context for __morestack's yield: the vector state it
+// saves there (it no longer runs on this thread's system stack once it yields) and the
+// runtime frames of the switch.
+#define PREEMPT_YIELD_FRAMES 512u
+
+// The guard a callback on the system stack or a segment runs with (segments.c).
+static uintptr_t system_stack_guard(const gostack_m *m) {
+  return m->curseg ? m->curseg->stack.lo + gostack_cfg.foreign_reserve + GOSTACK_STACK_GUARD
+                   : m->g0_guard;
+}
+
+static uintptr_t current_guard(void) {
+  uintptr_t g;
+  __asm__ volatile("movq %%fs:%c1, %0" : "=r"(g) : "i"(TCB_STACK_GUARD));
+  return g;
+}
+
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   gostack_m *m = &gostack_m_tls;
   gostack_task *t = m->curtask;
@@ -131,18 +162,43 @@ gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   // A callback from foreign code, on the system stack or a segment: foreign frames below it
   // cannot be moved, so link a segment (segments.c).
   if (m->on_system_stack) {
+    // The monitor poisoned the guard just as the task entered the system stack (it only
+    // preempts tasks on their own stack): restore the guard and check the frame against it.
+    uintptr_t guard = system_stack_guard(m);
+    if (current_guard() == GOSTACK_GUARD_POISON) {
+      gostack_set_guard(guard);
+      if (!guard || (uintptr_t)&ctx->f_ret - ctx->r10 >= guard)
+        return ctx;
+    }
     gostack_fatal_set_entry(ctx->ret_in_f, ctx->f_ret, ctx->rbp);
     gostack_link_segment(m, ctx);
     gostack_fatal_set_entry(0, 0, 0);
     return ctx;
   }
-  uintptr_t sp = (uintptr_t)&ctx->f_ret; // the checked function's SP at entry
   gostack_fatal_set_entry(ctx->ret_in_f, ctx->f_ret, ctx->rbp);
-  intptr_t delta =
-      ensure_stack(t, (uintptr_t)ctx, sp, ctx->r10, ENTRY_MORESTACK, ctx->ret_in_f, ctx->rbp);
+  // A poisoned guard may also mean a request: preemption (the monitor) or a shrink (sched.c).
+  // Clear them first; a request that races in after this is seen at the next check.
+  bool preempt = __atomic_exchange_n(&t->preempt, 0, __ATOMIC_ACQ_REL);
+  __atomic_store_n(&t->stackguard0, gostack_guard_for(t), __ATOMIC_RELAXED);
+  size_t need = ctx->r10;
+  if (preempt)
+    need += gostack_vector_save_size + 64 + PREEMPT_YIELD_FRAMES;
+  intptr_t delta = 0;
+  if (t->shrink_pending) {
+    t->shrink_pending = 0;
+    delta = maybe_shrink(t, ctx, need);
+    ctx = (gostack_morestack_ctx *)((uintptr_t)ctx + delta);
+  }
+  uintptr_t sp = (uintptr_t)&ctx->f_ret; // the checked function's SP at entry
+  intptr_t grown =
+      ensure_stack(t, (uintptr_t)ctx, sp, need, ENTRY_MORESTACK, ctx->ret_in_f, ctx->rbp);
   gostack_fatal_set_entry(0, 0, 0);
+  if (preempt) {
+    t->preemptions++;
+    m->preempt_yield = 1; // __morestack yields once it is back on the task stack
+  }
   gostack_set_guard(t->stackguard0);
-  return (gostack_morestack_ctx *)((uintptr_t)ctx + delta);
+  return (gostack_morestack_ctx *)((uintptr_t)ctx + grown);
 }
 
 gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx) {

@@ -76,11 +76,14 @@ static void release(gostack_segment *s) {
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
-static void release_thread_memory(void *unused) {
-  (void)unused;
-  gostack_m *m = &gostack_m_tls;
+void gostack_release_segments(gostack_m *m) {
   release(m->segments);
   m->segments = m->curseg = NULL;
+}
+
+static void release_thread_memory(void *unused) {
+  (void)unused;
+  gostack_release_segments(&gostack_m_tls);
   gostack_pinned_free_all(gostack_pinned_root);
   gostack_pinned_root = NULL;
   __gostack_pinned_sp = __gostack_pinned_limit = NULL;

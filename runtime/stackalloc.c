@@ -5,7 +5,7 @@
 // bounded cache. Self-contained on mmap: no malloc, so it works whatever state the C heap is in.
 //
 // Thread safety: one mutex guards the pools, the large cache and the counters; large stacks are
-// mapped and unmapped outside it. Per-thread caches (Go's per-P stackcache) come in a later issue.
+// mapped and unmapped outside it. Scheduler threads also keep a small lock-free cache each.
 //
 // GOSTACK_DEBUG=verifymove quarantines instead (docs/design.md, "Verifying moves"): every stack
 // is its own mapping, and a freed one becomes PROT_NONE for good, so a pointer a move missed
@@ -64,6 +64,9 @@ static struct pool {
 static gostack_stack large_cache[LARGE_CACHE_SLOTS]; // oldest first
 static size_t large_cached, large_cached_bytes;
 static gostack_stackalloc_stats stats;
+// Atomic: the per-thread caches below update the counters without the lock.
+#define STAT_ADD(field, n) __atomic_add_fetch(&stats.field, (n), __ATOMIC_RELAXED)
+#define STAT_SUB(field, n) __atomic_sub_fetch(&stats.field, (n), __ATOMIC_RELAXED)
 
 // ---- Quarantine (GOSTACK_DEBUG=verifymove) ------------------------------------------------------
 
@@ -181,10 +184,10 @@ static void validate_size(size_t size) {
 // Called with the lock held.
 static gostack_stack hand_out(uintptr_t lo, size_t size, bool reused) {
   *(uintptr_t *)lo = GOSTACK_STACK_CANARY;
-  stats.allocs++;
-  stats.inuse_bytes += size;
+  STAT_ADD(allocs, 1);
+  STAT_ADD(inuse_bytes, size);
   if (reused)
-    stats.pool_hits++;
+    STAT_ADD(pool_hits, 1);
   return (gostack_stack){lo, lo + size};
 }
 
@@ -192,24 +195,26 @@ static gostack_stack hand_out(uintptr_t lo, size_t size, bool reused) {
 // carve the next stack from the class's current chunk, else map a new chunk. Carving lazily
 // touches no page before it is handed out. The chunk is mapped under the lock: once per 256 KB,
 // and it spares us duplicate chunks from racing refills.
-static gostack_stack alloc_pooled(size_t size) {
+static gostack_stack alloc_pooled_locked(size_t size) {
   struct pool *pl = &pools[pool_index(size)];
-  pthread_mutex_lock(&lock);
   struct free_stack *f = pl->free;
   if (f) {
     pl->free = f->next;
-    gostack_stack s = hand_out((uintptr_t)f, size, true);
-    pthread_mutex_unlock(&lock);
-    return s;
+    return hand_out((uintptr_t)f, size, true);
   }
   if (pl->carve == pl->carve_end) {
     pl->carve = map_or_die(STACK_POOL_CHUNK, size); // never unmapped
     pl->carve_end = pl->carve + STACK_POOL_CHUNK;
-    stats.mapped_bytes += STACK_POOL_CHUNK;
+    STAT_ADD(mapped_bytes, STACK_POOL_CHUNK);
   }
   uintptr_t lo = (uintptr_t)pl->carve;
   pl->carve += size;
-  gostack_stack s = hand_out(lo, size, false);
+  return hand_out(lo, size, false);
+}
+
+static gostack_stack alloc_pooled(size_t size) {
+  pthread_mutex_lock(&lock);
+  gostack_stack s = alloc_pooled_locked(size);
   pthread_mutex_unlock(&lock);
   return s;
 }
@@ -231,7 +236,7 @@ static gostack_stack alloc_large(size_t size) {
   pthread_mutex_unlock(&lock);
   uintptr_t lo = (uintptr_t)map_or_die(size, size);
   pthread_mutex_lock(&lock);
-  stats.mapped_bytes += size;
+  STAT_ADD(mapped_bytes, size);
   gostack_stack s = hand_out(lo, size, false);
   pthread_mutex_unlock(&lock);
   return s;
@@ -243,17 +248,79 @@ static gostack_stack alloc_quarantine_mode(size_t size) {
   size_t map = quarantine_map_size(size);
   uintptr_t base = (uintptr_t)map_or_die(map, size);
   pthread_mutex_lock(&lock);
-  stats.mapped_bytes += map;
+  STAT_ADD(mapped_bytes, map);
   gostack_stack s = hand_out(base + map - size, size, false);
   pthread_mutex_unlock(&lock);
   return s;
+}
+
+// ---- Per-thread caches of pooled stacks (Go's per-P stackcache) ---------------------------------
+//
+// Scheduler threads (each runs one P for good, sched.c) enable a cache of their own: spawning
+// and finishing a task then takes and returns its stack without the lock. Refills and flushes
+// move STACK_CACHE_BATCH stacks under one lock acquisition. Stacks in a cache count as free in
+// the statistics. Never in quarantine mode, whose stacks are each their own mapping.
+#define STACK_CACHE_MAX 32u
+#define STACK_CACHE_BATCH 16u
+
+static __thread struct stack_cache {
+  bool enabled;
+  uint32_t n[STACK_POOL_CLASSES];
+  uintptr_t lo[STACK_POOL_CLASSES][STACK_CACHE_MAX];
+} cache __attribute__((tls_model("initial-exec")));
+
+void gostack_stackcache_enable(void) { cache.enabled = !gostack_stack_quarantine_enabled(); }
+
+gostack_stack gostack_stackalloc_cached(size_t size) {
+  if (!cache.enabled || size > STACK_POOL_MAX || !is_pow2(size) || size < GOSTACK_STACK_MIN)
+    return (gostack_stack){0, 0};
+  size_t c = pool_index(size);
+  if (cache.n[c] == 0)
+    return (gostack_stack){0, 0};
+  uintptr_t lo = cache.lo[c][--cache.n[c]];
+  *(uintptr_t *)lo = GOSTACK_STACK_CANARY;
+  STAT_ADD(allocs, 1);
+  STAT_ADD(pool_hits, 1);
+  STAT_ADD(inuse_bytes, size);
+  return (gostack_stack){lo, lo + size};
+}
+
+static void cache_refill(size_t size) {
+  size_t c = pool_index(size);
+  pthread_mutex_lock(&lock);
+  while (cache.n[c] < STACK_CACHE_BATCH)
+    cache.lo[c][cache.n[c]++] = alloc_pooled_locked(size).lo;
+  STAT_SUB(allocs, STACK_CACHE_BATCH); // counted when taken from the cache
+  STAT_SUB(inuse_bytes, STACK_CACHE_BATCH * size);
+  pthread_mutex_unlock(&lock);
+}
+
+static void cache_flush(size_t size) {
+  size_t c = pool_index(size);
+  struct pool *pl = &pools[c];
+  pthread_mutex_lock(&lock);
+  while (cache.n[c] > STACK_CACHE_MAX - STACK_CACHE_BATCH) {
+    struct free_stack *f = (struct free_stack *)cache.lo[c][--cache.n[c]];
+    f->next = pl->free;
+    pl->free = f;
+  }
+  pthread_mutex_unlock(&lock);
 }
 
 gostack_stack gostack_stackalloc(size_t size) {
   validate_size(size);
   if (gostack_stack_quarantine_enabled())
     return alloc_quarantine_mode(size);
-  return size <= STACK_POOL_MAX ? alloc_pooled(size) : alloc_large(size);
+  if (size > STACK_POOL_MAX)
+    return alloc_large(size);
+  if (cache.enabled) {
+    gostack_stack s = gostack_stackalloc_cached(size);
+    if (s.lo)
+      return s;
+    cache_refill(size);
+    return gostack_stackalloc_cached(size);
+  }
+  return alloc_pooled(size);
 }
 
 // Replaces the stack's mapping with an inaccessible one at the same address: the memory goes
@@ -272,9 +339,9 @@ static void free_quarantine_mode(gostack_stack s) {
                    (unsigned long)s.lo, (unsigned long)s.hi, e, name ? name : "?");
   }
   pthread_mutex_lock(&lock);
-  stats.frees++;
-  stats.inuse_bytes -= size;
-  stats.mapped_bytes -= map;
+  STAT_ADD(frees, 1);
+  STAT_SUB(inuse_bytes, size);
+  STAT_SUB(mapped_bytes, map);
   quarantine_record(s);
   pthread_mutex_unlock(&lock);
 }
@@ -293,9 +360,18 @@ void gostack_stackfree(gostack_stack s) {
     return;
   }
 
+  if (size <= STACK_POOL_MAX && cache.enabled) {
+    size_t c = pool_index(size);
+    if (cache.n[c] == STACK_CACHE_MAX)
+      cache_flush(size);
+    cache.lo[c][cache.n[c]++] = s.lo;
+    STAT_ADD(frees, 1);
+    STAT_SUB(inuse_bytes, size);
+    return;
+  }
   pthread_mutex_lock(&lock);
-  stats.frees++;
-  stats.inuse_bytes -= size;
+  STAT_ADD(frees, 1);
+  STAT_SUB(inuse_bytes, size);
   if (size <= STACK_POOL_MAX) {
     struct free_stack *f = (struct free_stack *)s.lo;
     f->next = pools[pool_index(size)].free;
@@ -310,7 +386,7 @@ void gostack_stackfree(gostack_stack s) {
     while (large_cached == LARGE_CACHE_SLOTS || large_cached_bytes + size > LARGE_CACHE_BYTES) {
       gostack_stack old = large_cache[0];
       large_cached_bytes -= old.hi - old.lo;
-      stats.mapped_bytes -= old.hi - old.lo;
+      STAT_SUB(mapped_bytes, old.hi - old.lo);
       for (size_t i = 1; i < large_cached; i++)
         large_cache[i - 1] = large_cache[i];
       large_cached--;
@@ -323,7 +399,7 @@ void gostack_stackfree(gostack_stack s) {
       munmap((void *)evicted[i].lo, evicted[i].hi - evicted[i].lo);
     return;
   }
-  stats.mapped_bytes -= size;
+  STAT_SUB(mapped_bytes, size);
   pthread_mutex_unlock(&lock);
   munmap((void *)s.lo, size); // cannot fail for a range we mapped whole
 }

@@ -118,18 +118,41 @@ __gostack_systemstack_call:
         movq    $1, %fs:M_ON_SYSTEM_STACK(%rax)
         movq    %fs:M_G0_GUARD(%rax), %rcx      // callbacks link segments below this
         movq    %rcx, %fs:TCB_STACK_GUARD
-        movq    %fs:M_G0_SP(%rax), %rsp
+        // The M's P may be handed to another M while the foreign call blocks (Go's
+        // entersyscall; the monitor retakes it, sched.c).
+        movq    %fs:M_P(%rax), %rcx
+        testq   %rcx, %rcx
+        jz      1f
+        incl    P_SYSCALLTICK(%rcx)
+        movl    $P_SYSCALL, P_STATUS(%rcx)
+1:      movq    %fs:M_G0_SP(%rax), %rsp
         movq    %r12, %rdi
         call    *%rbx
         .globl  __gostack_systemstack_switched_ret
         .hidden __gostack_systemstack_switched_ret
 __gostack_systemstack_switched_ret:
-        movq    gostack_m_tls@gottpoff(%rip), %rax
-        movq    $0, %fs:M_ON_SYSTEM_STACK(%rax)
-        movq    %fs:M_CURTASK(%rax), %rcx
+        movq    gostack_m_tls@gottpoff(%rip), %rdx
+        movq    %fs:M_P(%rdx), %rcx
+        testq   %rcx, %rcx
+        jz      2f
+        movl    $P_SYSCALL, %eax                // Go's exitsyscall fast path: P still ours
+        movl    $P_RUNNING, %esi
+        lock cmpxchgl %esi, P_STATUS(%rcx)
+        jne     .Llost_p
+2:      movq    $0, %fs:M_ON_SYSTEM_STACK(%rdx)
+        movq    %fs:M_CURTASK(%rdx), %rcx
         movq    TASK_STACKGUARD0(%rcx), %rcx
         movq    %rcx, %fs:TCB_STACK_GUARD
         jmp     .Lout
+        // The P went to another M meanwhile: back on the task stack (nothing on the system
+        // stack is live any more), give the task to the scheduler, which runs it again on an
+        // M with a P; this M becomes a spare (sched.c).
+.Llost_p:
+        movq    $0, %fs:M_ON_SYSTEM_STACK(%rdx)
+        leaq    -16(%rbp), %rsp
+        call    gostack_exitsyscall_lost_p
+        movq    gostack_m_tls@gottpoff(%rip), %rdx
+        jmp     2b
 .Ldirect:
         movq    %r12, %rdi
         call    *%rbx

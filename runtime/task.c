@@ -1,12 +1,13 @@
-// Tasks: creation, running (one thread for now: a task runs when it is joined), the per-thread
-// state the assembly reads, configuration, and the C API of include/gostack/gostack.h.
+// Tasks: the initial frame of a new task, the per-thread state the assembly reads,
+// configuration, unwinding across the system-stack switch, and the stack-information part of
+// the C API (include/gostack/gostack.h). Scheduling is sched.c.
 //
 // Runtime functions that user code calls directly (gostack_*) run on the task's stack, inside
 // its guard reserve, because the plugin exempts them from system-stack routing. They therefore
 // do their real work (malloc, mmap) through __gostack_systemstack_call and keep their own
 // frames small.
 
-#include "task.h"
+#include "scheduler.h"
 
 #include "asm_offsets.h"
 #include "gostack/gostack.h"
@@ -26,6 +27,8 @@ _Static_assert(offsetof(gostack_m, on_system_stack) == M_ON_SYSTEM_STACK, "asm_o
 _Static_assert(offsetof(gostack_m, g0_guard) == M_G0_GUARD, "asm_offsets.h");
 _Static_assert(offsetof(gostack_m, curseg) == M_CURSEG, "asm_offsets.h");
 _Static_assert(offsetof(gostack_m, link_sp) == M_LINK_SP, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, preempt_yield) == M_PREEMPT_YIELD, "asm_offsets.h");
+_Static_assert(offsetof(gostack_m, p) == M_P, "asm_offsets.h");
 _Static_assert(offsetof(gostack_segment, prev) == SEG_PREV, "asm_offsets.h");
 _Static_assert(offsetof(gostack_segment, saved_guard) == SEG_SAVED_GUARD, "asm_offsets.h");
 _Static_assert(offsetof(struct gostack_task, stackguard0) == TASK_STACKGUARD0, "asm_offsets.h");
@@ -56,7 +59,6 @@ gostack_config gostack_cfg = {
     .foreign_reserve = GOSTACK_FOREIGN_RESERVE_DEFAULT,
 };
 
-static uint64_t next_task_id = 1; // main is task 1 when it runs as a task
 static int runtime_ready;
 
 static size_t env_size(const char *name, size_t fallback) {
@@ -144,7 +146,7 @@ void gostack_set_guard(uintptr_t guard) {
 // control word, r15..r12, rbx = the task, rbp = 0, then the trampoline as return address.
 enum { INITIAL_FRAME_WORDS = 8 };
 
-static void build_initial_frame(gostack_task *t) {
+void gostack_task_init_frame(gostack_task *t) {
   uintptr_t top = t->stack.hi - GOSTACK_STACK_TOP_PAD; // 16-byte aligned
   // After the trampoline's "return", RSP = top: 16-byte aligned for its call.
   uintptr_t *sp = (uintptr_t *)(top - INITIAL_FRAME_WORDS * sizeof(uintptr_t));
@@ -154,112 +156,6 @@ static void build_initial_frame(gostack_task *t) {
   sp[6] = 0;                                  // rbp: end of the frame-pointer chain
   sp[7] = (uintptr_t)gostack_task_trampoline;
   t->sched_sp = (uintptr_t)sp;
-}
-
-struct spawn_req {
-  void *(*fn)(void *);
-  void *arg;
-  gostack_task *task;
-};
-
-// Runs on the system stack (malloc and mmap need more than a guard reserve).
-static void spawn_on_system_stack(void *p) {
-  struct spawn_req *req = p;
-  gostack_runtime_init();
-  gostack_task *t = calloc(1, sizeof *t);
-  if (!t)
-    gostack_fatalf(0, 0, "out of memory allocating a task descriptor");
-  t->stack = gostack_stackalloc(gostack_cfg.stack_min);
-  t->stackguard0 = gostack_guard_for(t);
-  t->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
-  t->initial_size = t->max_size = gostack_cfg.stack_min;
-  t->fn = req->fn;
-  t->arg = req->arg;
-  t->state = TASK_CREATED;
-  build_initial_frame(t);
-  req->task = t;
-}
-
-gostack_task *gostack_spawn(void *(*fn)(void *), void *arg) {
-  struct spawn_req req = {fn, arg, NULL};
-  __gostack_systemstack_call(spawn_on_system_stack, &req);
-  return req.task;
-}
-
-static void free_on_system_stack(void *p) {
-  gostack_task *t = p;
-  gostack_pinned_free_all(t->pinned_root);
-  free(t->jmpbufs);
-  gostack_stackfree(t->stack);
-  free(t);
-}
-
-// Called by gostack_task_trampoline when the task's function returned, on the task's stack.
-_Noreturn void gostack_task_exit(gostack_task *t, void *result) {
-  t->result = result;
-  t->state = TASK_DONE;
-  uintptr_t unused;
-  gostack_switch(&unused, *t->resume_sp);
-  __builtin_unreachable();
-}
-
-struct join_error {
-  const char *what;
-  const gostack_task *task;
-};
-
-static void join_error_on_system_stack(void *p) {
-  const struct join_error *e = p;
-  gostack_fatalf(0, 0, "gostack_join(task %llu): %s", (unsigned long long)e->task->id, e->what);
-}
-
-// Fatal errors detected on a task stack are reported from the system stack: formatting and
-// symbolizing need more than the guard reserve.
-static _Noreturn void join_error(const char *what, const gostack_task *t) {
-  struct join_error e = {what, t};
-  __gostack_systemstack_call(join_error_on_system_stack, &e);
-  __builtin_unreachable();
-}
-
-void *gostack_join(gostack_task *t) {
-  gostack_signals_init(); // this thread runs tasks from now on: alternate signal stack
-  gostack_m *m = &gostack_m_tls;
-  if (m->on_system_stack)
-    join_error("called from code running on the system stack (a callback from "
-               "uninstrumented code); not supported yet", t);
-  if (t->state != TASK_CREATED)
-    join_error("the task was already joined", t);
-  gostack_task *self = m->curtask;
-  uintptr_t saved_g0 = m->g0_sp;
-  uintptr_t joiner_sp; // our saved context when we are not a task ourselves
-  if (!self) {
-    // Called on an ordinary thread stack: system-stack work for the task we run starts
-    // below this frame.
-    m->g0_sp = ((uintptr_t)__builtin_frame_address(0) - 512) & ~(uintptr_t)15;
-    gostack_init_system_stack(m);
-  }
-  t->resume_sp = self ? &self->sched_sp : &joiner_sp;
-  t->joiner = self;
-  t->state = TASK_RUNNING;
-  // Our pinned area stays where it is; t starts with an empty one.
-  void *pinned_sp = __gostack_pinned_sp, *pinned_limit = __gostack_pinned_limit;
-  struct gostack_pinned_chunk *pinned_root = gostack_pinned_root;
-  __gostack_pinned_sp = __gostack_pinned_limit = NULL;
-  gostack_pinned_root = NULL;
-  m->curtask = t;
-  gostack_set_guard(t->stackguard0);
-  gostack_switch(t->resume_sp, t->sched_sp);
-  // t has finished and switched back to us.
-  t->pinned_root = gostack_pinned_root;
-  __gostack_pinned_sp = pinned_sp;
-  __gostack_pinned_limit = pinned_limit;
-  gostack_pinned_root = pinned_root;
-  m->curtask = self;
-  m->g0_sp = saved_g0;
-  gostack_set_guard(self ? self->stackguard0 : 0);
-  void *result = t->result;
-  __gostack_systemstack_call(free_on_system_stack, t);
-  return result;
 }
 
 // ---- Unwinding across the system-stack switch -------------------------------------------------
@@ -276,6 +172,8 @@ _Unwind_Reason_Code __gostack_systemstack_personality(int version, _Unwind_Actio
       _Unwind_GetIP(ctx) == (uintptr_t)__gostack_systemstack_switched_ret) {
     gostack_m *m = &gostack_m_tls;
     m->on_system_stack = 0;
+    if (m->curtask)
+      gostack_exitsyscall_unwind(m);
     gostack_set_guard(m->curtask ? m->curtask->stackguard0 : 0);
   }
   return _URC_CONTINUE_UNWIND;
@@ -297,6 +195,8 @@ int gostack_stack_info_get(gostack_stack_info *out) {
   out->growths = t->growths;
   out->moves = t->moves;
   out->segment_links = t->segment_links;
+  out->shrinks = t->shrinks;
+  out->preemptions = t->preemptions;
   return 1;
 }
 

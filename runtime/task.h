@@ -7,22 +7,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef enum { TASK_CREATED, TASK_RUNNING, TASK_DONE } gostack_task_state;
+// Scheduling states (sched.c). A task is RUNNABLE on exactly one run queue, RUNNING on exactly
+// one M, or WAITING on whatever wait queue parked it; DONE once its function returned.
+typedef enum { TASK_RUNNABLE, TASK_RUNNING, TASK_WAITING, TASK_DONE } gostack_task_state;
+
+// join_state (sched.c): whether a joinable task finished before its joiner waited.
+enum { JOIN_PENDING = 0, JOIN_DONE = 1, JOIN_WAITING = 2 };
 
 struct gostack_task {
   uintptr_t stackguard0;   // TASK_STACKGUARD0: guard or GOSTACK_GUARD_POISON
   gostack_stack stack;     // current stack; moves on growth
   uintptr_t sched_sp;      // SP of the saved context while switched out
-  uintptr_t *resume_sp;    // where the joiner's saved SP lives
-  struct gostack_task *joiner;
+  struct gostack_task *schedlink; // run queue, free list or timer list link
+  struct gostack_task *joiner;    // the waiter (task or thread stand-in) in gostack_join
   uint64_t id;
   size_t initial_size, max_size;
   uint64_t growths, moves;
-  void *(*fn)(void *);
-  void *arg;
+  void *(*fn)(void *);     // TASK_FN
+  void *arg;               // TASK_ARG
   void *result;
-  gostack_task_state state;
+  uint32_t state;          // gostack_task_state (atomic: the monitor reads it)
+  uint32_t join_state;     // JOIN_* (atomic)
+  uint8_t detached;        // gostack_go: freed when it finishes, never joined
+  uint8_t is_thread;       // a thread's stand-in for parking (gostack_waiter_self), not a task
+  uint8_t is_main;         // the program's main: the process exits when it returns
+  uint8_t preempt;         // set by the monitor: yield at the next prologue check (atomic)
+  uint8_t shrink_pending;  // parked using < 1/4 of its stack: halve at the next check
+  uint8_t wait_on_thread;  // parked where it cannot switch (a callback): blocks its thread
+  uint32_t permit;         // gostack_park/gostack_unpark (atomic)
+  uint32_t wake;           // futex word of a thread-style wait (is_thread, wait_on_thread)
+  uint64_t when;           // sleep deadline (timers)
   uint64_t segment_links; // segments linked while the task ran callbacks (segments.c)
+  uint64_t shrinks, preemptions;
   // The pinned area (pinned.c) while the task is switched out.
   void *pinned_sp, *pinned_limit;
   struct gostack_pinned_chunk *pinned_root;
@@ -48,8 +64,22 @@ typedef struct gostack_m {
   uintptr_t g0_guard;         // M_G0_GUARD: guard while on the system stack (0: bounds unknown)
   gostack_segment *curseg;    // M_CURSEG: the innermost segment in use, NULL on the system stack
   uintptr_t link_sp;          // M_LINK_SP: set by newstack: run the body on a segment at this SP
+  uintptr_t preempt_yield;    // M_PREEMPT_YIELD: set by newstack: __morestack yields the task
+  // M_P: the processor this M runs (sched.c), NULL on threads that are not Ms and on spare Ms.
+  // __gostack_systemstack_call marks it P_SYSCALL around a foreign call (switch.S).
+  struct gostack_p *p;
   gostack_segment *segments;  // the first segment above the system stack (in use or cached)
   uintptr_t g0_lo;            // lowest usable byte of the system stack, 0 until known
+  // Scheduler (sched.c); only on the threads the runtime created (and the main thread as M0).
+  uintptr_t sched_sp;         // the scheduler loop's saved context while a task runs
+  int after;                  // what the scheduler does with the task that switched back
+  void (*commit)(void *);     // AFTER_PARK: run once the task's context is saved
+  void *commit_arg;
+  uintptr_t tcb;              // the thread pointer: the monitor pokes TCB_STACK_GUARD there
+  struct gostack_m *spare_link; // on sched.spare while it has no P
+  uint32_t park;              // futex word a spare M sleeps on until handed a P
+  uint32_t rand;              // gostack_fastrand state
+  uint8_t spinning;           // looking for work to steal (counted in sched.nspinning)
 } gostack_m;
 
 // Initial-exec: __morestack reads it with one %fs-relative load.
@@ -93,6 +123,9 @@ void gostack_pinned_leave(void *area, gostack_pinned_state saved);
 void gostack_adjust_jmpbufs(gostack_task *t, uintptr_t live_lo, uintptr_t old_hi,
                             intptr_t delta);
 
+// vectorstate.c: bytes SAVE_VECTOR_STATE needs (XSAVE area or FXSAVE's 512).
+extern uint64_t gostack_vector_save_size;
+
 // Runtime configuration read from the environment once (task.c).
 typedef enum { GOSTACK_RELOCATE_PRECISE, GOSTACK_RELOCATE_CONSERVATIVE } gostack_relocate_mode;
 
@@ -120,6 +153,8 @@ gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx);
 void gostack_init_system_stack(gostack_m *m);
 void gostack_link_segment(gostack_m *m, gostack_morestack_ctx *ctx);
 uintptr_t gostack_system_stack_lo(const gostack_m *m);
+// Frees the segments m keeps cached (none may be in use): when m exits or becomes a spare.
+void gostack_release_segments(gostack_m *m);
 // Frees the calling thread's segments and own pinned chunks when it exits (once per thread).
 void gostack_release_at_thread_exit(void);
 // A longjmp to `sp` on the system stack or a segment: unlinks the segments it leaves.
@@ -128,6 +163,8 @@ void gostack_unlink_segments_above(gostack_m *m, uintptr_t sp);
 // switch.S
 void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp);
 void gostack_task_trampoline(void);
+// Builds the context gostack_switch resumes a new task from (task.c).
+void gostack_task_init_frame(gostack_task *t);
 void __gostack_systemstack_call(void (*fn)(void *), void *arg);
 
 #endif

@@ -30,6 +30,7 @@
 // STATS: storm: task={{[0-9]+}} initial=2048
 // STATS: storm: grew=1
 
+#define _GNU_SOURCE // pthread_attr_setsigmask_np
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -189,10 +190,19 @@ static void *body(void *unused) {
   plain_altstack();
   target = pthread_self();
   pthread_t s;
-  block_signals(SIG_BLOCK); // the sender thread inherits the block
-  if (pthread_create(&s, NULL, sender, NULL) != 0)
+  // The sender starts with both signals blocked (it has no alternate stack). Set in its
+  // attributes, not inherited from this thread's mask: a task may be preempted and resume on
+  // another thread between any two calls, and signal masks belong to threads.
+  pthread_attr_t attr;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGALRM);
+  sigaddset(&set, SIGUSR1);
+  pthread_attr_init(&attr);
+  pthread_attr_setsigmask_np(&attr, &set);
+  if (pthread_create(&s, &attr, sender, NULL) != 0)
     exit(99);
-  block_signals(SIG_UNBLOCK);
+  pthread_attr_destroy(&attr);
   struct itimerval it = {{0, 80}, {0, 80}};
   setitimer(ITIMER_REAL, &it, NULL);
 

@@ -32,9 +32,9 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK-NOT:     %esc = alloca
 ; CHECK:         %loc = alloca i32, align 4
 ; CHECK-NEXT:    %nc = alloca [8 x i8], align 1
-; CHECK-NEXT:    [[SPA:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK-NEXT:    [[SPA:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    %pinned.sp = load ptr, ptr [[SPA]], align 8
-; CHECK-NEXT:    [[LIMA:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[LIMA:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    %pinned.limit = load ptr, ptr [[LIMA]], align 8
 ; CHECK-NEXT:    [[SPI:%[0-9]+]] = ptrtoint ptr %pinned.sp to i64
 ; CHECK-NEXT:    [[LIMI:%[0-9]+]] = ptrtoint ptr %pinned.limit to i64
@@ -44,7 +44,7 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK:       pinned.fast:
 ; CHECK-NEXT:    [[TOP:%[0-9]+]] = getelementptr i8, ptr %pinned.sp, i64 -16
 ; CHECK-NEXT:    [[FASTBASE:%[0-9]+]] = call ptr @llvm.ptrmask.p0.i64(ptr [[TOP]], i64 -16)
-; CHECK-NEXT:    [[SPA2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK-NEXT:    [[SPA2:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    store ptr [[FASTBASE]], ptr [[SPA2]], align 8
 ; CHECK-NEXT:    br label %pinned.join
 ; CHECK:       pinned.slow:
@@ -58,9 +58,9 @@ declare i32 @__gxx_personality_v0(...)
 ; CHECK-NEXT:    %v = load i32, ptr %loc, align 4
 ; CHECK:         store ptr %nc,
 ; CHECK:         call void @use(ptr %nc)
-; CHECK:         [[RSP:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK:         [[RSP:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    store ptr %pinned.sp, ptr [[RSP]], align 8
-; CHECK-NEXT:    [[RLIM:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[RLIM:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    store ptr %pinned.limit, ptr [[RLIM]], align 8
 ; CHECK-NEXT:    ret i32 %v
 ; CHECK-NEXT:  }
@@ -114,21 +114,21 @@ entry:
 ; the caller's.
 ; CHECK-LABEL: define void @lpad()
 ; CHECK:       pinned.join:
-; CHECK:         [[A1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK:         [[A1:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    %pinned.sp1 = load ptr, ptr [[A1]], align 8
-; CHECK-NEXT:    [[A2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[A2:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    %pinned.limit2 = load ptr, ptr [[A2]], align 8
 ; CHECK-NEXT:    %x.pinned = getelementptr i8, ptr %pinned.base, i64 0
 ; CHECK:       lp:
 ; CHECK-NEXT:    %e = landingpad { ptr, i32 }
 ; CHECK-NEXT:            cleanup
-; CHECK-NEXT:    [[L1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK-NEXT:    [[L1:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    store ptr %pinned.sp1, ptr [[L1]], align 8
-; CHECK-NEXT:    [[L2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[L2:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    store ptr %pinned.limit2, ptr [[L2]], align 8
-; CHECK-NEXT:    [[L3:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK-NEXT:    [[L3:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    store ptr %pinned.sp, ptr [[L3]], align 8
-; CHECK-NEXT:    [[L4:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[L4:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    store ptr %pinned.limit, ptr [[L4]], align 8
 ; CHECK-NEXT:    resume { ptr, i32 } %e
 define void @lpad() personality ptr @__gxx_personality_v0 {
@@ -152,13 +152,13 @@ lp:
 ; CHECK:         %r = call i32 @setjmp(ptr %buf)
 ; CHECK-NOT:     store ptr
 ; CHECK-NOT:     ret
-; CHECK:         [[J1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK:         [[J1:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    store ptr %pinned.sp1, ptr [[J1]], align 8
-; CHECK-NEXT:    [[J2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[J2:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    store ptr %pinned.limit2, ptr [[J2]], align 8
-; CHECK-NEXT:    [[J3:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK-NEXT:    [[J3:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK-NEXT:    store ptr %pinned.sp, ptr [[J3]], align 8
-; CHECK-NEXT:    [[J4:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    [[J4:%[0-9]+]] = call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    store ptr %pinned.limit, ptr [[J4]], align 8
 ; CHECK-NOT:     store
 ; CHECK:         ret i32 %r

@@ -18,7 +18,7 @@ declare void @use(ptr)
 ; CHECK:         %fixed.pinned = getelementptr i8, ptr %pinned.base, i64 0
 ; CHECK:         %buf.pinned = call ptr @__gostack_pinned_alloca(i64 {{%[0-9]+}}, i64 16)
 ; CHECK:         store ptr %pinned.sp, ptr {{%[0-9]+}}, align 8
-; CHECK-NEXT:    call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_limit)
+; CHECK-NEXT:    call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_limit)
 ; CHECK-NEXT:    store ptr %pinned.limit, ptr {{%[0-9]+}}, align 8
 ; CHECK-NEXT:    ret i8
 define i8 @leading_vla(i64 %n) {
@@ -34,7 +34,7 @@ define i8 @leading_vla(i64 %n) {
 ; block's leading run (so it stays static), above the prologue.
 ; CHECK-LABEL: define i8 @leading_vla_local(i64 %n)
 ; CHECK:         %local = alloca [8 x i8], align 1
-; CHECK-NEXT:    call ptr @llvm.threadlocal.address.p0(ptr @__gostack_pinned_sp)
+; CHECK-NEXT:    call ptr asm sideeffect "movq %fs:0, $0\0A\09addq ${1:p}@GOTTPOFF(%rip), $0", "=r,s,~{dirflag},~{fpsr},~{flags}"(ptr @__gostack_pinned_sp)
 ; CHECK:         %buf.pinned = call ptr @__gostack_pinned_alloca
 define i8 @leading_vla_local(i64 %n) {
   %buf = alloca i8, i64 %n, align 16
