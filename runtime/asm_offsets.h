@@ -29,8 +29,8 @@
 
 // struct gostack_task
 #define TASK_STACKGUARD0 0  // what TCB_STACK_GUARD holds while the task runs
-#define TASK_FN 88          // void *(*fn)(void *)
-#define TASK_ARG 96         // its argument
+#define TASK_FN 72          // void *(*fn)(void *)
+#define TASK_ARG 80         // its argument
 
 // struct gostack_morestack_ctx: what __morestack pushes (see task.h)
 #define MORESTACK_CTX_RBP 240 // offset of the saved RBP from the context's start

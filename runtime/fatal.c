@@ -146,11 +146,22 @@ static uintptr_t frame_pc(size_t i) {
   return i < BT_HEAD ? frames.head[i] : frames.tail[(i - BT_HEAD) % BT_TAIL];
 }
 
+// Return addresses of the runtime's stack switches (switch.S, morestack.S): the frame record
+// that returns there is the last one on one stack, and its caller's record is on another (the
+// task stack below a foreign call, the stack below a linked segment), at any address.
+extern char __gostack_systemstack_switched_ret[] __attribute__((weak));
+extern char __gostack_morestack_linked_ret[] __attribute__((weak));
+
+static bool crosses_stacks(uintptr_t ret) {
+  return ret && (ret == (uintptr_t)__gostack_systemstack_switched_ret ||
+                 ret == (uintptr_t)__gostack_morestack_linked_ret);
+}
+
 // x86-64 frame records: [fp] = caller's fp, [fp+8] = return address into the caller. Frame 0 is
 // pc itself, and fp must be the frame pointer of the function pc is in; every pc is treated as
 // a return address (symbolized at pc-1). Stops at the end of the chain or anything implausible:
-// fp 0, misaligned, unreadable, not increasing (so a walk never crosses from a task stack to a
-// system stack mapped below it).
+// fp 0, misaligned, unreadable, not increasing -- except where the return address is one of the
+// runtime's stack switches, whose caller's frame is on another stack.
 static void walk(uintptr_t pc, uintptr_t ret, uintptr_t fp) {
   frames.total = 0;
   win.valid = false;
@@ -164,7 +175,7 @@ static void walk(uintptr_t pc, uintptr_t ret, uintptr_t fp) {
     if (!read_record(fp, rec) || rec[1] == 0)
       break;
     record(rec[1]);
-    if (rec[0] <= fp)
+    if (rec[0] <= fp && !crosses_stacks(rec[1]))
       break;
     fp = rec[0];
   }

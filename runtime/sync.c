@@ -87,7 +87,12 @@ void gostack_waitgroup_done(gostack_waitgroup *wg) { gostack_waitgroup_add(wg, -
 
 void gostack_waitgroup_wait(gostack_waitgroup *wg) {
   wg_impl *w = (wg_impl *)wg;
-  if (__atomic_load_n(&w->count, __ATOMIC_ACQUIRE) == 0)
+  // Returning lets the caller free the WaitGroup, so it must come after the last access of the
+  // add that brought the counter to zero: that add stores the zero under the lock and then
+  // releases it, so a zero counter seen together with a free lock is safe (the futex wake an
+  // adder may still make touches no memory).
+  if (__atomic_load_n(&w->count, __ATOMIC_ACQUIRE) == 0 &&
+      __atomic_load_n(&w->lock.state, __ATOMIC_ACQUIRE) == 0)
     return;
   gostack_lock_acquire(&w->lock);
   if (w->count == 0) {
@@ -120,6 +125,11 @@ enum {
   MU_WOKEN = 2,    // a waiter was woken in normal mode and has not retried yet
   MU_STARVING = 4, // unlock hands off; set only with LOCKED and WAITERS
   MU_WAITERS = 8,
+  // An unlock cleared LOCKED but still has to release qlock. Another task may take the mutex
+  // meanwhile, but no unlock returns until this clears: a task that locks, unlocks and frees
+  // the mutex (POSIX allows destroying a mutex right after unlocking it) must not free it
+  // under the first unlocker's feet.
+  MU_UNLOCKING = 16,
 };
 
 #define MU_STARVE_NS 1000000u // Go's starvationThresholdNs
@@ -235,6 +245,11 @@ bool gostack_mutex_trylock(gostack_mutex *mu) {
 
 __attribute__((noinline)) static void mutex_unlock_slow(mu_impl *m, uint32_t s) {
   for (;;) {
+    if (s & MU_UNLOCKING) {
+      __builtin_ia32_pause();
+      s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
+      continue;
+    }
     if (!(s & MU_LOCKED))
       sync_error(ERR_MUTEX_UNLOCKED, m, 0);
     if ((s & MU_STARVING) || ((s & MU_WAITERS) && !(s & MU_WOKEN)))
@@ -246,8 +261,9 @@ __attribute__((noinline)) static void mutex_unlock_slow(mu_impl *m, uint32_t s) 
   s = __atomic_load_n(&m->state, __ATOMIC_RELAXED);
   mu_waiter *w = m->head;
   if (!w || (!(s & MU_STARVING) && (s & MU_WOKEN))) {
-    mu_update(m, MU_LOCKED, 0, __ATOMIC_RELEASE);
+    mu_update(m, MU_LOCKED, MU_UNLOCKING, __ATOMIC_RELEASE);
     gostack_lock_release(&m->qlock);
+    mu_update(m, MU_UNLOCKING, 0, __ATOMIC_RELEASE); // the last access
     return;
   }
   m->head = w->next;
@@ -260,11 +276,16 @@ __attribute__((noinline)) static void mutex_unlock_slow(mu_impl *m, uint32_t s) 
       clear |= MU_STARVING;
     mu_update(m, clear, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&w->handoff, 1, __ATOMIC_RELEASE);
-  } else {
-    mu_update(m, clear | MU_LOCKED, MU_WOKEN, __ATOMIC_RELEASE);
+    // w owns the mutex from here (LOCKED stays set): nobody else may unlock or free it.
+    gostack_task *t = w->task;
+    gostack_lock_release(&m->qlock);
+    gostack_ready(t); // w is gone after this
+    return;
   }
+  mu_update(m, clear | MU_LOCKED, MU_WOKEN | MU_UNLOCKING, __ATOMIC_RELEASE);
   gostack_task *t = w->task;
   gostack_lock_release(&m->qlock);
+  mu_update(m, MU_UNLOCKING, 0, __ATOMIC_RELEASE); // the last access
   gostack_ready(t); // w is gone after this
 }
 

@@ -190,7 +190,7 @@ int gostack_stack_info_get(gostack_stack_info *out) {
   out->lo = t->stack.lo;
   out->hi = t->stack.hi;
   out->size = t->stack.hi - t->stack.lo;
-  out->initial_size = t->initial_size;
+  out->initial_size = gostack_cfg.stack_min;
   out->max_size = t->max_size;
   out->growths = t->growths;
   out->moves = t->moves;

@@ -21,8 +21,8 @@ struct gostack_task {
   struct gostack_task *schedlink; // run queue, free list or timer list link
   struct gostack_task *joiner;    // the waiter (task or thread stand-in) in gostack_join
   uint64_t id;
-  size_t initial_size, max_size;
-  uint64_t growths, moves;
+  size_t max_size;         // largest size it has had (it starts at gostack_cfg.stack_min)
+  uint64_t moves;
   void *(*fn)(void *);     // TASK_FN
   void *arg;               // TASK_ARG
   void *result;
@@ -37,8 +37,13 @@ struct gostack_task {
   uint32_t permit;         // gostack_park/gostack_unpark (atomic)
   uint32_t wake;           // futex word of a thread-style wait (is_thread, wait_on_thread)
   uint64_t when;           // sleep deadline (timers)
-  uint64_t segment_links; // segments linked while the task ran callbacks (segments.c)
-  uint64_t shrinks, preemptions;
+  // Counters for gostack_stack_info.
+  uint32_t growths, shrinks, preemptions;
+  uint32_t segment_links;  // segments linked while the task ran callbacks (segments.c)
+  // The C++ runtime's per-thread exception state (__cxa_get_globals) while the task is
+  // switched out: the exceptions being handled belong to the task, not to the thread (sched.c).
+  void *eh_caught;
+  uint32_t eh_uncaught;
   // The pinned area (pinned.c) while the task is switched out.
   void *pinned_sp, *pinned_limit;
   struct gostack_pinned_chunk *pinned_root;
@@ -80,6 +85,7 @@ typedef struct gostack_m {
   uint32_t park;              // futex word a spare M sleeps on until handed a P
   uint32_t rand;              // gostack_fastrand state
   uint8_t spinning;           // looking for work to steal (counted in sched.nspinning)
+  struct gostack_eh_globals *eh; // this thread's C++ exception state, NULL in C programs
 } gostack_m;
 
 // Initial-exec: __morestack reads it with one %fs-relative load.

@@ -9,11 +9,13 @@
 #   --param movestack=1   run every test with GOSTACK_MOVESTACK=1 (a stack move at every
 #                         instrumented function entry). Each move copies the whole used stack,
 #                         so deep recursion costs O(depth^2): the %depth_* substitutions shrink.
+#   --param procs=N       run every program on N processors (GOSTACK_PROCS=N) unless its RUN
+#                         line sets its own; by default, the runtime's default (all cores).
 #   --param linker=lld|gold|bfd
 #                         link every %gostack-cc/%gostack-cxx/%plain-cc/%plain-cxx program with
 #                         that linker (-fuse-ld=...); by default clang's default, GNU ld (bfd).
 #
-# Features: 'movestack' or 'nomovestack'; 'linker-<name>' (linker-bfd by default).
+# Features: 'movestack' or 'nomovestack'; 'linker-<name>' (linker-bfd by default); 'procs-<N>'.
 
 import os
 
@@ -67,7 +69,8 @@ config.test_exec_root = os.path.join(
     + ("-conservative"
        if lit.util.pythonize_bool(lit_config.params.get("conservative", False))
        else "")
-    + ("-" + lit_config.params["linker"] if lit_config.params.get("linker") else ""),
+    + ("-" + lit_config.params["linker"] if lit_config.params.get("linker") else "")
+    + ("-procs" + lit_config.params["procs"] if lit_config.params.get("procs") else ""),
 )
 
 
@@ -100,7 +103,7 @@ config.environment["GOSTACK_SYMBOLIZE"] = "0"
 # Nothing from the caller's environment may change the runtime's behaviour behind our back.
 for var in ("GOSTACK_MOVESTACK", "GOSTACK_MAXSTACK", "GOSTACK_STACK_MIN", "GOSTACK_MAIN_TASK",
             "GOSTACK_RELOCATE", "GOSTACK_STACK_MAPS", "GOSTACK_DEBUG", "GOSTACK_INDIRECT_CALLS",
-            "GOSTACK_FOREIGN_RESERVE"):
+            "GOSTACK_FOREIGN_RESERVE", "GOSTACK_PROCS"):
     config.environment.pop(var, None)
 # --param conservative=1: compile without stack maps and relocate conservatively (the
 # alternative strategy; docs/design.md, "The relocation invariant"). The default is precise.
@@ -125,6 +128,15 @@ if movestack:
 else:
     config.available_features.add("nomovestack")
     depth_big, depth_mid = 1000000, 100000
+
+# --param procs=N: every program runs on N processors (GOSTACK_PROCS) unless its RUN line sets
+# its own. The default is the runtime's (the cores this process may use).
+procs = lit_config.params.get("procs", "")
+if procs:
+    if not procs.isdigit() or int(procs) < 1:
+        lit_config.fatal("gostack: --param procs=%s: expected a positive number" % procs)
+    config.environment["GOSTACK_PROCS"] = procs
+    config.available_features.add("procs-" + procs)
 
 # --param linker=<name>: lld and gold rewrite split-stack prologues that call code without
 # .note.GNU-split-stack (docs/design.md, "Linkers"); GNU ld does not. -fuse-ld is a link

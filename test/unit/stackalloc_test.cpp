@@ -237,3 +237,65 @@ TEST(StackAllocDeathTest, RejectsBogusFrees) {
 }
 
 } // namespace
+
+// ---- Per-thread caches (scheduler threads) --------------------------------------------------
+
+// Runs fn on a thread of its own, so the cache it enables dies with it.
+template <typename F> void OnCachingThread(F fn) {
+  std::thread([&] {
+    gostack_stackcache_enable();
+    fn();
+  }).join();
+}
+
+TEST(StackCache, EmptyUntilEnabledAndOnlyForPooledClasses) {
+  // This thread never enabled a cache.
+  EXPECT_EQ(gostack_stackalloc_cached(2 * KB).lo, 0u);
+  OnCachingThread([] {
+    EXPECT_EQ(gostack_stackalloc_cached(2 * KB).lo, 0u); // enabled but empty
+    gostack_stack s = gostack_stackalloc(2 * KB);         // refills a batch
+    gostack_stack c = gostack_stackalloc_cached(2 * KB);  // now served from the cache
+    EXPECT_NE(c.lo, 0u);
+    EXPECT_EQ(c.hi - c.lo, 2 * KB);
+    EXPECT_EQ(*reinterpret_cast<uintptr_t *>(c.lo), GOSTACK_STACK_CANARY);
+    EXPECT_EQ(gostack_stackalloc_cached(64 * KB).lo, 0u); // large classes are never cached
+    EXPECT_EQ(gostack_stackalloc_cached(3000).lo, 0u);    // not a class
+    gostack_stackfree(c);
+    gostack_stackfree(s);
+  });
+}
+
+TEST(StackCache, FreeThenAllocIsLifoWithoutTheSharedPool) {
+  OnCachingThread([] {
+    gostack_stack a = gostack_stackalloc(4 * KB);
+    gostack_stackfree(a);
+    gostack_stackalloc_stats before = Stats();
+    gostack_stack b = gostack_stackalloc_cached(4 * KB);
+    EXPECT_EQ(b.lo, a.lo); // the stack just freed, from this thread's cache
+    gostack_stackalloc_stats after = Stats();
+    EXPECT_EQ(after.allocs, before.allocs + 1);
+    EXPECT_EQ(after.inuse_bytes, before.inuse_bytes + 4 * KB);
+    EXPECT_EQ(after.mapped_bytes, before.mapped_bytes);
+    gostack_stackfree(b);
+  });
+}
+
+TEST(StackCache, CachedStacksCountAsFreeAndOverflowGoesBackToThePool) {
+  gostack_stackalloc_stats start = Stats();
+  OnCachingThread([&] {
+    std::vector<gostack_stack> held;
+    for (int i = 0; i < 100; i++) // more than the cache holds
+      held.push_back(gostack_stackalloc(8 * KB));
+    EXPECT_EQ(Stats().inuse_bytes, start.inuse_bytes + 100 * 8 * KB);
+    for (gostack_stack s : held)
+      gostack_stackfree(s);
+    // Everything freed counts as free, cached or flushed to the shared pool.
+    EXPECT_EQ(Stats().inuse_bytes, start.inuse_bytes);
+    // And the stacks flushed to the pool are handed out again from there.
+    gostack_stack again = gostack_stackalloc(8 * KB);
+    EXPECT_TRUE(std::any_of(held.begin(), held.end(),
+                            [&](gostack_stack s) { return s.lo == again.lo; }));
+    gostack_stackfree(again);
+  });
+  EXPECT_EQ(Stats().allocs - start.allocs, Stats().frees - start.frees);
+}
