@@ -23,14 +23,24 @@
 // frame index, may keep it in a callee-saved register across the call, and a
 // move would leave that register pointing into the old stack.
 //
+// RS4GC takes every pointer-typed operand that is not a Constant for a value
+// that may be live at a statepoint, and an InlineAsm callee is one: it would
+// look for the base pointer of the asm itself and crash. So while it runs,
+// inline asm is out of its sight: the opaque address definitions are calls of
+// a placeholder, and every user asm call calls a declared stand-in instead
+// (HiddenInlineAsm). Inline asm is never a move point.
+//
 //===----------------------------------------------------------------------===//
 
 #include "GostackPass.h"
 
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InlineAsm.h"
@@ -41,7 +51,9 @@
 #include "llvm/IR/Statepoint.h"
 #include "llvm/Transforms/Scalar/RewriteStatepointsForGC.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
+#include "llvm/Transforms/Utils/SSAUpdater.h"
 
 using namespace llvm;
 
@@ -460,6 +472,215 @@ void callThroughVarArgTrampoline(CallBase *CB) {
   CB->eraseFromParent();
 }
 
+/// An error or a warning at \p I (its function's line when \p I has no
+/// location).
+void diagnoseAt(const Instruction &I, const Twine &Msg, bool IsError) {
+  const Function &F = *I.getFunction();
+  DiagnosticLocation Loc = I.getDebugLoc()
+                               ? DiagnosticLocation(I.getDebugLoc())
+                               : DiagnosticLocation(F.getSubprogram());
+  F.getContext().diagnose(DiagnosticInfoUnsupported(
+      F, "gostack: " + Msg, Loc, IsError ? DS_Error : DS_Warning));
+}
+
+/// Values RS4GC relocates: in the "gostack" strategy every pointer is
+/// managed.
+bool isTracked(Type *T) { return T->isPtrOrPtrVectorTy(); }
+
+/// RS4GC takes every pointer-typed operand that is not a Constant for a value
+/// that may be live at a statepoint. An InlineAsm callee is one (a Value of
+/// pointer type, not a Constant), so an inline-asm call after a move point
+/// made RS4GC search for the base pointer of the asm itself, and crash. While
+/// RS4GC runs, every inline-asm call, invoke and callbr (asm goto) calls a
+/// declared stand-in of the same function type instead, one per InlineAsm,
+/// a gc leaf: the asm is never a move point. Only the callee operand changes,
+/// so the arguments (which RS4GC rewrites to relocated values like any
+/// call's), attributes, operand bundles, callbr destinations, metadata and
+/// the instruction itself are the asm's own again after restore().
+class HiddenInlineAsm {
+  SmallVector<std::pair<Function *, InlineAsm *>, 4> StandIns;
+
+public:
+  explicit HiddenInlineAsm(Function &F) {
+    Module &M = *F.getParent();
+    Attribute Leaf = Attribute::get(M.getContext(), LeafAttr);
+    SmallDenseMap<InlineAsm *, Function *, 4> StandInOf;
+    for (Instruction &I : instructions(F)) {
+      auto *CB = dyn_cast<CallBase>(&I);
+      auto *IA = CB ? dyn_cast<InlineAsm>(CB->getCalledOperand()) : nullptr;
+      if (!IA)
+        continue;
+      Function *&S = StandInOf[IA];
+      if (!S) {
+        S = Function::Create(IA->getFunctionType(),
+                             GlobalValue::ExternalLinkage, "__gostack.asm", M);
+        S->addFnAttr(Leaf);
+        StandIns.emplace_back(S, IA);
+      }
+      CB->addFnAttr(Leaf);
+      CB->setCalledOperand(S);
+    }
+  }
+  HiddenInlineAsm(const HiddenInlineAsm &) = delete;
+  HiddenInlineAsm &operator=(const HiddenInlineAsm &) = delete;
+  ~HiddenInlineAsm() { restore(); }
+
+  /// Puts every asm back (after RS4GC).
+  void restore() {
+    for (auto [S, IA] : StandIns) {
+      for (Use &U : make_early_inc_range(S->uses())) {
+        auto *CB = cast<CallBase>(U.getUser());
+        assert(CB->isCallee(&U) && "a stand-in escaped into an operand");
+        CB->setCalledOperand(IA);
+      }
+      S->eraseFromParent();
+    }
+    StandIns.clear();
+  }
+};
+
+/// An asm goto with a result of a vector-of-pointers type cannot be
+/// described; refused (with an error at the asm) before anything changes.
+bool refuseUnsupportedCallBr(Function &F) {
+  bool Refused = false;
+  for (BasicBlock &BB : F) {
+    auto *CBR = dyn_cast<CallBrInst>(BB.getTerminator());
+    if (!CBR || CBR->use_empty())
+      continue;
+    Type *T = CBR->getType();
+    if (T->isVectorTy() && isTracked(T)) {
+      diagnoseAt(*CBR,
+                 "asm goto in '" + F.getName() +
+                     "' has a vector-of-pointers output, which cannot be "
+                     "described in a stack map; not supported with stack "
+                     "maps (GOSTACK_STACK_MAPS=0 compiles it)",
+                 /*IsError=*/true);
+      Refused = true;
+    }
+  }
+  return Refused;
+}
+
+/// A pointer extracted from the results of a multi-output asm call is
+/// extracted right after the asm: RS4GC does not relocate aggregates, so the
+/// aggregate must not be what is live at a later statepoint.
+void extractAsmPointersEarly(Function &F) {
+  for (Instruction &I : instructions(F)) {
+    auto *CI = dyn_cast<CallInst>(&I);
+    if (!CI || !CI->isInlineAsm() || !CI->getType()->isAggregateType())
+      continue;
+    Instruction *After = CI;
+    for (User *U : make_early_inc_range(CI->users()))
+      if (auto *EV = dyn_cast<ExtractValueInst>(U);
+          EV && isTracked(EV->getType())) {
+        EV->moveAfter(After);
+        After = EV;
+      }
+  }
+}
+
+/// RS4GC stores a relocated value to a slot right after its definition, and
+/// nothing can follow a terminator: an asm goto (callbr) result live at a
+/// statepoint would be broken. So each pointer result of a callbr, and each
+/// pointer extracted from a multi-output one, is defined anew at the top of
+/// every successor, each reached by an edge of its own (CodeGen's
+/// CallBrPrepare splits callbr edges too), and its uses take those
+/// definitions, with phis where they meet. A pointer result is copied by
+/// \p Copy (the opaque identity of the alloca addresses; the copies are
+/// appended to \p Copies and lowered with them).
+void redefineCallBrResults(Function &F, FunctionCallee Copy,
+                           SmallVectorImpl<CallInst *> &Copies) {
+  LLVMContext &Ctx = F.getContext();
+  auto Wanted = [](BasicBlock &BB) {
+    auto *CBR = dyn_cast<CallBrInst>(BB.getTerminator());
+    return CBR && !CBR->use_empty() &&
+           (CBR->getType()->isPointerTy() ||
+            CBR->getType()->isAggregateType());
+  };
+  if (none_of(F, Wanted))
+    return;
+  // RS4GC drops them too; dominance is what the rewriting below relies on.
+  removeUnreachableBlocks(F);
+  SmallVector<CallBrInst *, 2> CallBrs;
+  for (BasicBlock &BB : F)
+    if (Wanted(BB))
+      CallBrs.push_back(cast<CallBrInst>(BB.getTerminator()));
+  for (CallBrInst *CBR : CallBrs) {
+    BasicBlock *From = CBR->getParent();
+    for (unsigned I = 0, E = CBR->getNumSuccessors(); I != E; ++I) {
+      BasicBlock *To = CBR->getSuccessor(I);
+      if (To->getUniquePredecessor() == From)
+        continue;
+      BasicBlock *Edge =
+          BasicBlock::Create(Ctx, From->getName() + ".asm.edge", &F, To);
+      BranchInst::Create(To, Edge)->setDebugLoc(CBR->getDebugLoc());
+      CBR->setSuccessor(I, Edge);
+      for (PHINode &PN : To->phis())
+        PN.setIncomingBlock(PN.getBasicBlockIndex(From), Edge);
+    }
+    SmallSetVector<BasicBlock *, 4> Succs;
+    for (BasicBlock *S : successors(From))
+      Succs.insert(S);
+    // Each successor now has one predecessor: its phis are copies.
+    for (BasicBlock *S : Succs)
+      FoldSingleEntryPHINodes(S);
+
+    // Defines V anew at the top of every successor, by Make, and rewrites
+    // V's uses to those definitions. Returns the definitions in use.
+    auto Redefine = [&](Instruction *V,
+                        function_ref<Instruction *(IRBuilder<> &)> Make) {
+      SSAUpdater SSA;
+      SSA.Initialize(V->getType(), V->getName());
+      SmallMapVector<BasicBlock *, Instruction *, 4> DefIn;
+      for (BasicBlock *S : Succs) {
+        IRBuilder<> B(S, S->getFirstInsertionPt());
+        B.SetCurrentDebugLocation(CBR->getDebugLoc());
+        Instruction *D = Make(B);
+        DefIn[S] = D;
+        SSA.AddAvailableValue(S, D);
+      }
+      for (Use &U : make_early_inc_range(V->uses())) {
+        auto *UI = cast<Instruction>(U.getUser());
+        auto It = DefIn.find(UI->getParent());
+        if (It != DefIn.end() && It->second == UI)
+          continue; // a new definition itself
+        if (It != DefIn.end() && !isa<PHINode>(UI))
+          U.set(It->second);
+        else
+          SSA.RewriteUse(U);
+      }
+      SmallVector<Instruction *, 4> Used;
+      for (auto &[S, D] : DefIn)
+        if (D->use_empty())
+          D->eraseFromParent();
+        else
+          Used.push_back(D);
+      return Used;
+    };
+    if (CBR->getType()->isPointerTy()) {
+      for (Instruction *C : Redefine(CBR, [&](IRBuilder<> &B) {
+             CallInst *C = B.CreateCall(Copy, {CBR}, CBR->getName() + ".asm");
+             C->addFnAttr(Attribute::get(Ctx, LeafAttr));
+             C->setDoesNotThrow();
+             return C;
+           }))
+        Copies.push_back(cast<CallInst>(C));
+      continue;
+    }
+    SmallVector<ExtractValueInst *, 4> Pointers;
+    for (User *U : CBR->users())
+      if (auto *EV = dyn_cast<ExtractValueInst>(U);
+          EV && isTracked(EV->getType()))
+        Pointers.push_back(EV);
+    for (ExtractValueInst *EV : Pointers) {
+      Redefine(EV, [&](IRBuilder<> &B) {
+        return B.Insert(EV->clone(), EV->getName());
+      });
+      EV->eraseFromParent();
+    }
+  }
+}
+
 } // namespace
 
 void emitFunctionInfo(Module &M, ArrayRef<Function *> Checked,
@@ -524,9 +745,9 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   unsigned Candidates = 0;
   for (Instruction &I : instructions(F)) {
     auto *CB = dyn_cast<CallBase>(&I);
-    if (!CB || isa<CallBrInst>(CB))
+    if (!CB)
       continue;
-    bool Move = mayReachMove(*CB);
+    bool Move = mayReachMove(*CB); // never for inline asm, asm goto included
     // RS4GC understands only deopt and gc-transition bundles.
     if (Move && CB->hasOperandBundlesOtherThan(
                     {LLVMContext::OB_deopt, LLVMContext::OB_gc_transition})) {
@@ -540,7 +761,7 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
       CB->addFnAttr(Attribute::get(Ctx, LeafAttr));
   }
   F.setGC("gostack");
-  if (!Candidates)
+  if (!Candidates || refuseUnsupportedCallBr(F))
     return 0;
   SmallVector<CallBase *, 4> VarArgCalls;
   for (Instruction &I : instructions(F))
@@ -554,7 +775,7 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
       callThroughVarArgTrampoline(Legal);
 
   // Give every alloca's address an opaque definition (see the file comment):
-  // a placeholder call while RS4GC runs (it mishandles inline asm), the
+  // a placeholder call while RS4GC runs (it cannot see inline asm), the
   // empty asm afterwards.
   auto *Ptr = PointerType::getUnqual(Ctx);
   auto *OpaqueTy = FunctionType::get(Ptr, {Ptr}, false);
@@ -567,6 +788,8 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   PlaceholderFn->setDoesNotThrow();
   PlaceholderFn->addFnAttr(LeafAttr);
   SmallVector<CallInst *, 16> Wrappers;
+  extractAsmPointersEarly(F);
+  redefineCallBrResults(F, Placeholder, Wrappers);
   for (Instruction &I : make_early_inc_range(instructions(F))) {
     auto *AI = dyn_cast<AllocaInst>(&I);
     if (!AI)
@@ -599,7 +822,10 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   auto &DT = FAM.getResult<DominatorTreeAnalysis>(F);
   auto &TTI = FAM.getResult<TargetIRAnalysis>(F);
   auto &TLI = FAM.getResult<TargetLibraryAnalysis>(F);
-  RewriteStatepointsForGC().runOnFunction(F, DT, TTI, TLI);
+  {
+    HiddenInlineAsm Hidden(F);
+    RewriteStatepointsForGC().runOnFunction(F, DT, TTI, TLI);
+  }
 
   // Lifetime markers must name the alloca itself for stack colouring.
   for (Instruction &I : make_early_inc_range(instructions(F))) {

@@ -452,8 +452,11 @@ static void note_shrink(gostack_task *t) {
   }
 }
 
-static void execute(gostack_m *m, gostack_task *t) {
-  gostack_p *p = m->p, *ran = p;
+// Makes t the task m runs on p; the caller then switches to it. A task that switched out
+// directly (switch_direct) was published before its context was saved: wait for that.
+static void switch_in(gostack_m *m, gostack_p *p, gostack_task *t) {
+  while (__atomic_load_n(&t->switching, __ATOMIC_ACQUIRE))
+    __builtin_ia32_pause();
   __atomic_store_n(&p->schedtick, p->schedtick + 1, __ATOMIC_RELAXED);
   __atomic_store_n(&p->running, t, __ATOMIC_RELEASE);
   __atomic_store_n(&t->state, TASK_RUNNING, __ATOMIC_RELAXED);
@@ -466,9 +469,10 @@ static void execute(gostack_m *m, gostack_task *t) {
     m->eh->uncaught = t->eh_uncaught;
   }
   gostack_set_guard(__atomic_load_n(&t->stackguard0, __ATOMIC_RELAXED));
-  gostack_switch(&m->sched_sp, t->sched_sp);
-  // t is switched out, its context saved; this is still m's g0 stack.
-  gostack_set_guard(0);
+}
+
+// The per-thread state that belongs to the task leaving m goes back into it.
+static void switch_out_state(gostack_m *m, gostack_task *t) {
   t->pinned_sp = __gostack_pinned_sp;
   t->pinned_limit = __gostack_pinned_limit;
   t->pinned_root = gostack_pinned_root;
@@ -479,11 +483,24 @@ static void execute(gostack_m *m, gostack_task *t) {
     m->eh->uncaught = 0;
   }
   m->curtask = NULL;
+}
+
+static void execute(gostack_m *m, gostack_task *t) {
+  gostack_p *p = m->p, *ran = p;
+  switch_in(m, p, t);
+  gostack_switch(&m->sched_sp, t->sched_sp);
+  // Back on g0. The task that switched out is m->curtask, not necessarily t: tasks switch
+  // directly to one another (switch_direct) and only the last one comes back here.
+  gostack_set_guard(0);
   p = m->p; // NULL if the task lost it in a foreign call (then another M owns `ran`)
   if (p == ran)
     __atomic_store_n(&p->running, NULL, __ATOMIC_RELEASE);
   else
     gostack_release_segments(m); // this M becomes a spare; before t can run elsewhere
+  if (m->after == AFTER_HANDLED)
+    return; // switch_direct did everything; the task may be running elsewhere already
+  t = m->curtask;
+  switch_out_state(m, t);
   switch (m->after) {
   case AFTER_YIELD:
   case AFTER_PREEMPT:
@@ -497,15 +514,48 @@ static void execute(gostack_m *m, gostack_task *t) {
       sched_wakep();
     }
     break;
-  case AFTER_PARK:
-    note_shrink(t);
-    __atomic_store_n(&t->state, TASK_WAITING, __ATOMIC_RELAXED);
-    m->commit(m->commit_arg); // may ready t at once; nothing here touches t afterwards
-    break;
   case AFTER_EXIT:
     finish_task(m, t);
     break;
   }
+}
+
+// Yield or park without going through the scheduler's stack: the hot path of channel
+// hand-offs and yields between tasks of one P. a publishes itself first (back on the run
+// queue, or parked by the commit step, which runs on g0 and may let another M ready a at
+// once) with `switching` set, then switches straight to the next task of its P; the switch
+// clears `switching` once a's registers are saved, and switch_in waits for that. Every 61st
+// schedule, or when the P has nothing local, the scheduler's loop decides instead (global
+// queue, stealing, idling).
+static void switch_direct(gostack_m *m, gostack_p *p, gostack_task *a, bool yield,
+                          void (*commit)(void *), void *arg) {
+  __atomic_store_n(&a->switching, 1, __ATOMIC_RELAXED);
+  a->sched_sp = (uintptr_t)__builtin_frame_address(0); // for note_shrink: about right
+  note_shrink(a);
+  switch_out_state(m, a);
+  if (yield) {
+    __atomic_store_n(&a->state, TASK_RUNNABLE, __ATOMIC_RELAXED);
+    sched_runq_put(p, a, false);
+  } else {
+    __atomic_store_n(&a->state, TASK_WAITING, __ATOMIC_RELAXED);
+    gostack_call_on_g0(commit, arg); // may ready a, here or on another M
+  }
+  gostack_task *b = NULL;
+  if (p->schedtick % GLOBAL_QUEUE_TICK != 0 ||
+      !__atomic_load_n(&gostack_sched.runq_size, __ATOMIC_RELAXED))
+    b = runq_get(p);
+  if (b == a) { // readied by its own commit (or alone on the P): no switch
+    __atomic_store_n(&a->switching, 0, __ATOMIC_RELEASE);
+    switch_in(m, p, a);
+    return;
+  }
+  if (!b) {
+    m->after = AFTER_HANDLED;
+    gostack_switch_release(&a->sched_sp, m->sched_sp, &a->switching);
+    return;
+  }
+  switch_in(m, p, b);
+  gostack_switch_release(&a->sched_sp, b->sched_sp, &a->switching);
 }
 
 // Parks an M that has no P among the spares until the monitor hands it one (handoff_p). The
@@ -549,10 +599,9 @@ gostack_task *gostack_waiter_self(void) {
 void gostack_park_commit(void (*commit)(void *), void *arg) {
   gostack_m *m = getm();
   gostack_task *t = m->curtask;
-  if (t && !m->on_system_stack) {
-    m->commit = commit;
-    m->commit_arg = arg;
-    sched_switch_out(m, AFTER_PARK);
+  gostack_p *p = owned_p(m);
+  if (t && p) {
+    switch_direct(m, p, t, false, commit, arg);
     return;
   }
   // A thread that is not a task, or a task in a callback from foreign code, whose frames on
@@ -585,5 +634,5 @@ void gostack_yield(void) {
       gostack_set_guard(GOSTACK_GUARD_POISON);
     return;
   }
-  sched_switch_out(m, AFTER_YIELD);
+  switch_direct(m, p, t, true, NULL, NULL);
 }

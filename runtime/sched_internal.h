@@ -41,7 +41,9 @@
 // the pair between Ps (Go's runqgrab sleeps 3 us for the same reason).
 #define RUNNEXT_GRACE_NS 3000u
 
-enum { AFTER_YIELD = 1, AFTER_PREEMPT, AFTER_LOST_P, AFTER_PARK, AFTER_EXIT };
+// What the scheduler loop does with the task that switched back to it (m->after).
+// AFTER_HANDLED: nothing, switch_direct published it already.
+enum { AFTER_YIELD = 1, AFTER_PREEMPT, AFTER_LOST_P, AFTER_EXIT, AFTER_HANDLED };
 
 typedef struct gostack_p {
   uint32_t status;         // P_STATUS: P_RUNNING, P_SYSCALL (its M is in a foreign call), P_HANDOFF

@@ -29,9 +29,10 @@ void gostack_lock_release(gostack_lock *l);
 // wait queue and passed to gostack_ready.
 gostack_task *gostack_waiter_self(void);
 
-// Parks the caller. Once its context is saved (on the M's system stack, so no other M can
-// resume it before), commit(arg) runs; it typically releases the locks of the wait queues the
-// caller put itself on. Whoever takes it off such a queue calls gostack_ready exactly once.
+// Parks the caller. commit(arg) runs once the caller is marked as parking, on the M's system
+// stack; it typically releases the locks of the wait queues the caller put itself on.
+// Whoever takes it off such a queue calls gostack_ready exactly once, possibly before the
+// caller's registers are saved: the scheduler resumes a task only once its switch is complete.
 // Returns when readied. For a thread stand-in, commit runs and then the thread waits.
 void gostack_park_commit(void (*commit)(void *arg), void *arg);
 

@@ -9,12 +9,20 @@
 // void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp)
 // Saves the callee-saved state on the current stack, stores SP in *save_sp, and resumes the
 // context whose SP is new_sp (saved the same way, or built by task.c for a new task).
+// void gostack_switch_release(uintptr_t *save_sp, uintptr_t new_sp, uint8_t *done)
+// The same, and clears *done once *save_sp is stored: the task being left may already be on a
+// run queue, and whoever resumes it waits for that (sched.c, switch_direct).
         .globl  gostack_switch
         .hidden gostack_switch
         .type   gostack_switch,@function
+        .globl  gostack_switch_release
+        .hidden gostack_switch_release
+        .type   gostack_switch_release,@function
         .p2align 4
 gostack_switch:
         .cfi_startproc
+        leaq    -72(%rsp), %rdx                 // a dummy byte below the saved context
+gostack_switch_release:
         pushq   %rbp
         .cfi_def_cfa_offset 16
         .cfi_offset %rbp, -16
@@ -32,11 +40,20 @@ gostack_switch:
         .cfi_def_cfa_offset 64
         stmxcsr (%rsp)                          // MXCSR and the x87 control word are callee-saved
         fnstcw  4(%rsp)
+        movq    %rsp, %rcx
         movq    %rsp, (%rdi)
+        movb    $0, (%rdx)                      // release: x86 stores are not reordered
         movq    %rsi, %rsp
-        ldmxcsr (%rsp)
+        // Load them only when they differ (almost never): LDMXCSR and FLDCW are slow.
+        movl    (%rsp), %eax
+        cmpl    (%rcx), %eax
+        jne     1f
+        movzwl  4(%rsp), %eax
+        cmpw    4(%rcx), %ax
+        je      2f
+1:      ldmxcsr (%rsp)
         fldcw   4(%rsp)
-        addq    $8, %rsp
+2:      addq    $8, %rsp
         popq    %r15
         popq    %r14
         popq    %r13
@@ -47,6 +64,31 @@ gostack_switch:
         ret
         .cfi_endproc
         .size   gostack_switch, .-gostack_switch
+        .size   gostack_switch_release, .-gostack_switch_release
+
+// void gostack_call_on_g0(void (*fn)(void *), void *arg): see task.h.
+        .globl  gostack_call_on_g0
+        .hidden gostack_call_on_g0
+        .type   gostack_call_on_g0,@function
+        .p2align 4
+gostack_call_on_g0:
+        .cfi_startproc
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        movq    gostack_m_tls@gottpoff(%rip), %rax
+        movq    %fs:M_G0_SP(%rax), %rsp
+        movq    %rdi, %rax
+        movq    %rsi, %rdi
+        call    *%rax
+        movq    %rbp, %rsp
+        popq    %rbp
+        .cfi_def_cfa %rsp, 8
+        ret
+        .cfi_endproc
+        .size   gostack_call_on_g0, .-gostack_call_on_g0
 
 // First code a new task runs: gostack_switch "returns" here with rbx = the task and RSP
 // 16-byte aligned. It calls the task's function directly, so the outermost user frame returns

@@ -34,6 +34,7 @@ struct gostack_task {
   uint8_t preempt;         // set by the monitor: yield at the next prologue check (atomic)
   uint8_t shrink_pending;  // parked using < 1/4 of its stack: halve at the next check
   uint8_t wait_on_thread;  // parked where it cannot switch (a callback): blocks its thread
+  uint8_t switching;       // published (queued) before its context is saved (sched.c)
   uint32_t permit;         // gostack_park/gostack_unpark (atomic)
   uint32_t wake;           // futex word of a thread-style wait (is_thread, wait_on_thread)
   uint64_t when;           // sleep deadline (timers)
@@ -78,8 +79,6 @@ typedef struct gostack_m {
   // Scheduler (sched.c); only on the threads the runtime created (and the main thread as M0).
   uintptr_t sched_sp;         // the scheduler loop's saved context while a task runs
   int after;                  // what the scheduler does with the task that switched back
-  void (*commit)(void *);     // AFTER_PARK: run once the task's context is saved
-  void *commit_arg;
   uintptr_t tcb;              // the thread pointer: the monitor pokes TCB_STACK_GUARD there
   struct gostack_m *spare_link; // on sched.spare while it has no P
   uint32_t park;              // futex word a spare M sleeps on until handed a P
@@ -168,6 +167,11 @@ void gostack_unlink_segments_above(gostack_m *m, uintptr_t sp);
 
 // switch.S
 void gostack_switch(uintptr_t *save_sp, uintptr_t new_sp);
+// gostack_switch that also clears *done (a byte) once the context is saved.
+void gostack_switch_release(uintptr_t *save_sp, uintptr_t new_sp, uint8_t *done);
+// fn(arg) on the M's system stack (at g0_sp), for runtime code that needs more room than a
+// task's guard reserve but is no foreign call (no on-system-stack flag, no P hand-off).
+void gostack_call_on_g0(void (*fn)(void *), void *arg);
 void gostack_task_trampoline(void);
 // Builds the context gostack_switch resumes a new task from (task.c).
 void gostack_task_init_frame(gostack_task *t);
