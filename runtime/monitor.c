@@ -29,9 +29,13 @@
 #define PREEMPT_NS 10000000u
 // How often the monitor looks at the Ps: a task is preempted after PREEMPT_NS to
 // PREEMPT_NS + TICK_NS of running, and a P blocked in a foreign call with work waiting is
-// handed to another M after one to two ticks (Go's sysmon starts at 20 us and backs off to
-// 10 ms; a fixed 1 ms costs well under 1% of a core).
+// handed to another M after one to two ticks. When every P has been idle for IDLE_TICKS
+// looks, the monitor backs off to IDLE_TICK_NS (Go's sysmon starts at 20 us and backs off to
+// 10 ms), so an idle program costs next to nothing; a P that gets busy is looked at within
+// IDLE_TICK_NS.
 #define TICK_NS 1000000u
+#define IDLE_TICK_NS 10000000u
+#define IDLE_TICKS 50
 
 #define MONITOR_STACK_SIZE ((size_t)64 << 10)
 
@@ -129,13 +133,16 @@ static uint64_t fire_timers(uint64_t now) {
 static int monitor_main(void *unused) {
   (void)unused;
   int nprocs = gostack_sched_nprocs();
+  int idle_looks = 0;
   for (;;) {
     uint32_t wake = __atomic_load_n(&timers.wake, __ATOMIC_ACQUIRE);
     uint64_t now = gostack_raw_nanotime();
     uint64_t next = fire_timers(now);
+    bool busy = false;
     for (int i = 0; i < nprocs; i++)
-      gostack_sched_monitor_p(i, now, PREEMPT_NS);
-    uint64_t sleep = TICK_NS;
+      busy |= gostack_sched_monitor_p(i, now, PREEMPT_NS);
+    idle_looks = busy ? 0 : idle_looks + 1;
+    uint64_t sleep = idle_looks > IDLE_TICKS ? IDLE_TICK_NS : TICK_NS;
     if (next && next - now < sleep)
       sleep = next > now ? next - now : 1;
     gostack_futex_wait(&timers.wake, wake, sleep);

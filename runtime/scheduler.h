@@ -67,8 +67,9 @@ _Noreturn void gostack_sched_run_main(void *(*fn)(void *), void *arg, int *statu
 // Readies w through the global run queue.
 void gostack_sched_ready_global(gostack_task *w);
 int gostack_sched_nprocs(void);
-// Retakes P i from a blocked foreign call, or preempts its task after min_ns.
-void gostack_sched_monitor_p(int i, uint64_t now, uint64_t min_ns);
+// Retakes P i from a blocked foreign call, or preempts its task after min_ns. Returns whether
+// P i is busy (running a task or in a foreign call).
+bool gostack_sched_monitor_p(int i, uint64_t now, uint64_t min_ns);
 
 // monitor.c / clone.S
 void gostack_monitor_start(void);

@@ -144,33 +144,33 @@ static bool handoff_p(gostack_p *p) {
 
 // The monitor's look at P i (monitor.c): retake it from a foreign call that has blocked for a
 // tick while there is work, or preempt the task it has been running for min_ns.
-void gostack_sched_monitor_p(int i, uint64_t now, uint64_t min_ns) {
+bool gostack_sched_monitor_p(int i, uint64_t now, uint64_t min_ns) {
   gostack_p *p = &gostack_sched.allp[i];
   uint32_t status = __atomic_load_n(&p->status, __ATOMIC_ACQUIRE);
   if (status == P_SYSCALL) {
     uint32_t tick = __atomic_load_n(&p->syscalltick, __ATOMIC_RELAXED);
     if (tick != p->mon_syscalltick) {
       p->mon_syscalltick = tick; // a new call since the last look: give it a tick
-      return;
+      return true;
     }
     if (sched_runq_empty(p) && !__atomic_load_n(&gostack_sched.runq_size, __ATOMIC_RELAXED))
-      return; // nothing waits for this P
+      return true; // nothing waits for this P
     uint32_t expect = P_SYSCALL;
     if (__atomic_compare_exchange_n(&p->status, &expect, P_HANDOFF, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_RELAXED) &&
         !handoff_p(p))
       __atomic_store_n(&p->status, P_SYSCALL, __ATOMIC_RELEASE); // no spare yet: next tick
-    return;
+    return true;
   }
   uint32_t tick = __atomic_load_n(&p->schedtick, __ATOMIC_RELAXED);
   gostack_task *t = __atomic_load_n(&p->running, __ATOMIC_ACQUIRE);
   if (tick != p->mon_tick || !t) {
     p->mon_tick = tick;
     p->mon_since = now;
-    return;
+    return t != NULL;
   }
   if (now - p->mon_since < min_ns)
-    return;
+    return true;
   p->mon_since = now; // one request per period
   // Descriptors are never freed, so a stale t is at worst a spurious request (newstack.c
   // ignores a poisoned guard without one).
@@ -181,6 +181,7 @@ void gostack_sched_monitor_p(int i, uint64_t now, uint64_t min_ns) {
       !__atomic_load_n(&m->on_system_stack, __ATOMIC_ACQUIRE))
     __atomic_store_n((uintptr_t *)(m->tcb + TCB_STACK_GUARD), GOSTACK_GUARD_POISON,
                      __ATOMIC_RELEASE);
+  return true;
 }
 
 // __gostack_systemstack_personality (task.c): an exception left a foreign call. If the P was
