@@ -416,40 +416,32 @@ static inline uintptr_t case_key(const gostack_select_case *cases, uint16_t i) {
   return (uintptr_t)cases[i].chan;
 }
 
+// Moves a[j] down the max-heap a[0..n) to its place (keys: channel addresses).
+static void sift_down(const gostack_select_case *cases, uint16_t *a, size_t j, size_t n) {
+  uint16_t v = a[j];
+  for (;;) {
+    size_t k = 2 * j + 1;
+    if (k >= n)
+      break;
+    if (k + 1 < n && case_key(cases, a[k]) < case_key(cases, a[k + 1]))
+      k++;
+    if (case_key(cases, v) >= case_key(cases, a[k]))
+      break;
+    a[j] = a[k];
+    j = k;
+  }
+  a[j] = v;
+}
+
 // Heapsort of the case indices by channel address (no recursion, no scratch).
 static void sort_lockorder(const gostack_select_case *cases, uint16_t *a, size_t n) {
-  for (size_t start = n / 2; start-- > 0;) { // heapify
-    size_t j = start;
-    uint16_t v = a[j];
-    for (;;) {
-      size_t k = 2 * j + 1;
-      if (k >= n)
-        break;
-      if (k + 1 < n && case_key(cases, a[k]) < case_key(cases, a[k + 1]))
-        k++;
-      if (case_key(cases, v) >= case_key(cases, a[k]))
-        break;
-      a[j] = a[k];
-      j = k;
-    }
-    a[j] = v;
-  }
+  for (size_t start = n / 2; start-- > 0;) // heapify
+    sift_down(cases, a, start, n);
   for (size_t end = n; end-- > 1;) { // pop the largest to the end
     uint16_t v = a[end];
     a[end] = a[0];
-    size_t j = 0;
-    for (;;) {
-      size_t k = 2 * j + 1;
-      if (k >= end)
-        break;
-      if (k + 1 < end && case_key(cases, a[k]) < case_key(cases, a[k + 1]))
-        k++;
-      if (case_key(cases, v) >= case_key(cases, a[k]))
-        break;
-      a[j] = a[k];
-      j = k;
-    }
-    a[j] = v;
+    a[0] = v;
+    sift_down(cases, a, 0, end);
   }
 }
 
