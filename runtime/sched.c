@@ -320,6 +320,7 @@ static gostack_task *steal_work(gostack_m *m, gostack_p *p) {
 // The next task for m's P: local queue, global queue, other Ps; sleeps when there is none.
 static gostack_task *find_runnable(gostack_m *m) {
   gostack_p *p = m->p;
+  uint64_t spin_until = 0;
   for (;;) {
     gostack_task *t = NULL;
     if (p->schedtick % GLOBAL_QUEUE_TICK == 0 && __atomic_load_n(&gostack_sched.runq_size,
@@ -357,6 +358,20 @@ static gostack_task *find_runnable(gostack_m *m) {
     }
     if (__atomic_load_n(&gostack_sched.runq_size, __ATOMIC_RELAXED))
       continue;
+    // A spinning M keeps looking for IDLE_SPIN_NS before it sleeps: work usually comes back
+    // within microseconds (a hand-off, a spawn), and while it spins, wakep need not make a
+    // futex call for it.
+    if (m->spinning) {
+      uint64_t now = gostack_nanotime();
+      if (!spin_until)
+        spin_until = now + IDLE_SPIN_NS;
+      if (now < spin_until) {
+        for (int i = 0; i < 64; i++)
+          __builtin_ia32_pause();
+        continue;
+      }
+    }
+    spin_until = 0;
     idle_wait(m, p);
   }
 }

@@ -36,6 +36,9 @@
 // Task descriptors a P keeps for reuse; more go to the global free list in halves.
 #define TASK_CACHE_MAX 128u
 
+// How long an M with nothing to run keeps looking (spinning) before it sleeps on its futex.
+#define IDLE_SPIN_NS 50000u
+
 // A thief leaves a P's runnext alone this long after seeing it set while the P runs a task: the
 // task that readied it is usually about to park (a channel hand-off), and taking it would bounce
 // the pair between Ps (Go's runqgrab sleeps 3 us for the same reason).
