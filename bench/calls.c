@@ -119,17 +119,17 @@ static void *grow_entry(void *p) {
   return NULL;
 }
 
-/* GROW_BATCH fresh tasks per call: under gostack one driver task spawns and joins them, so the
+/* `batch` fresh tasks per call: under gostack one driver task spawns and joins them, so the
  * harness thread (not a task: its gostack_join blocks on a futex while a scheduler thread runs
- * the task) pays one cross-thread hand-off per batch instead of one per task. */
+ * the driver) pays one cross-thread hand-off (tens of microseconds) per batch, not per task. */
 struct grow_batch {
-  int depth;
+  int depth, batch;
   uint64_t result;
 };
 
 static void *grow_driver(void *p) {
   struct grow_batch *b = p;
-  for (int i = 0; i < GROW_BATCH; i++) {
+  for (int i = 0; i < b->batch; i++) {
     struct grow_arg a = {b->depth, 0};
 #ifdef __GOSTACK__
     gostack_join(gostack_spawn(grow_entry, &a));
@@ -141,8 +141,8 @@ static void *grow_driver(void *p) {
   return NULL;
 }
 
-uint64_t k_grow(int depth) {
-  struct grow_batch b = {depth, 0};
+uint64_t k_grow(int depth, int batch) {
+  struct grow_batch b = {depth, batch, 0};
 #ifdef __GOSTACK__
   gostack_join(gostack_spawn(grow_driver, &b));
 #else

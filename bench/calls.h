@@ -12,9 +12,8 @@ uint64_t k_tree_sum(const struct node *n);
 void k_tree_free(struct node *n);
 uint64_t k_step(uint64_t x);
 uint64_t k_loop(uint64_t seed, int iters);
-/* GROW_BATCH recursions `depth` deep, each in a fresh task under gostack. */
-#define GROW_BATCH 16
-uint64_t k_grow(int depth);
+/* `batch` recursions `depth` deep, each in a fresh task under gostack. */
+uint64_t k_grow(int depth, int batch);
 #ifdef __cplusplus
 }
 #endif
