@@ -17,8 +17,9 @@
 // RUN: %t.p2 %depth_mid > %t.p2.out
 // RUN: diff %t.p0.out %t.p2.out
 // RUN: FileCheck %s --check-prefix=OUT --input-file=%t.p0.out
-// Signal masks belong to threads, and tasks move between threads: one processor keeps the
-// task that unblocks SIGALRM and the handler that jumps into it on the same thread.
+// Signal masks and thread-directed timers belong to threads, and tasks move between threads:
+// one processor keeps the task that unblocks SIGALRM, arms the timer and is interrupted on one
+// thread (nothing else is runnable, so no other thread takes its processor meanwhile).
 // RUN: env GOSTACK_PROCS=1 %t.g0 %depth_mid > %t.g0.out 2> %t.g0.err
 // RUN: diff %t.p0.out %t.g0.out
 // RUN: FileCheck %s --check-prefix=STATS --input-file=%t.g0.err
@@ -38,11 +39,15 @@
 // STATS: callback 0: grew=1
 // STATS: callback 1: grew=1
 
+#define _GNU_SOURCE // gettid, SIGEV_THREAD_ID
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "Inputs/e2e.h"
 
@@ -51,9 +56,25 @@ static sigjmp_buf sjb;
 static jmp_buf cjb;
 static volatile sig_atomic_t armed, handler_depth;
 
+// One-shot SIGALRM in 0.5 ms, sent to this thread: under gostack, tasks run on the runtime's
+// threads and a process-directed signal (setitimer's) may land on another one, whose handler
+// would then jump into this task's frames from the wrong thread. The spin loop makes no call,
+// so the task cannot move to another thread while it waits.
+static timer_t timer;
+static int timer_made;
+
 static void arm_timer(void) {
-  struct itimerval it = {{0, 0}, {0, 500}}; // one shot, 0.5 ms
-  setitimer(ITIMER_REAL, &it, NULL);
+  if (timer_made)
+    timer_delete(timer);
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = SIGALRM;
+  sev._sigev_un._tid = gettid();
+  timer_made = timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0;
+  struct itimerspec it = {{0, 0}, {0, 500000}};
+  if (timer_made)
+    timer_settime(timer, 0, &it, NULL);
 }
 
 E2E_NOINLINE static int in_handler(int n) {
@@ -68,7 +89,7 @@ E2E_NOINLINE static int in_handler(int n) {
 static void on_alarm(int sig) {
   (void)sig;
   handler_depth = in_handler(3);
-  if (!armed) { // not in the spin loop yet (still in setitimer): a safe point comes later
+  if (!armed) { // not in the spin loop yet (still arming): a safe point comes later
     arm_timer();
     return;
   }
