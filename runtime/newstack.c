@@ -138,18 +138,6 @@ static intptr_t maybe_shrink(gostack_task *t, gostack_morestack_ctx *ctx, size_t
 // runtime frames of the switch.
 #define PREEMPT_YIELD_FRAMES 512u
 
-// The guard a callback on the system stack or a segment runs with (segments.c).
-static uintptr_t system_stack_guard(const gostack_m *m) {
-  return m->curseg ? m->curseg->stack.lo + gostack_cfg.foreign_reserve + GOSTACK_STACK_GUARD
-                   : m->g0_guard;
-}
-
-static uintptr_t current_guard(void) {
-  uintptr_t g;
-  __asm__ volatile("movq %%fs:%c1, %0" : "=r"(g) : "i"(TCB_STACK_GUARD));
-  return g;
-}
-
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   gostack_m *m = &gostack_m_tls;
   gostack_task *t = m->curtask;
@@ -164,8 +152,8 @@ gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   if (m->on_system_stack) {
     // The monitor poisoned the guard just as the task entered the system stack (it only
     // preempts tasks on their own stack): restore the guard and check the frame against it.
-    uintptr_t guard = system_stack_guard(m);
-    if (current_guard() == GOSTACK_GUARD_POISON) {
+    uintptr_t guard = gostack_system_stack_guard(m);
+    if (gostack_get_guard() == GOSTACK_GUARD_POISON) {
       gostack_set_guard(guard);
       if (!guard || (uintptr_t)&ctx->f_ret - ctx->r10 >= guard)
         return ctx;

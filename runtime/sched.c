@@ -383,13 +383,13 @@ static void thread_wake(gostack_task *w) {
   gostack_futex_wake(&w->wake, 1);
 }
 
-void gostack_ready(gostack_task *w) {
+// Readies w onto p's runnext, or the global queue when p is NULL.
+static void ready_on(gostack_task *w, gostack_p *p) {
   if (w->is_thread || __atomic_load_n(&w->wait_on_thread, __ATOMIC_ACQUIRE)) {
     thread_wake(w);
     return;
   }
   __atomic_store_n(&w->state, TASK_RUNNABLE, __ATOMIC_RELAXED);
-  gostack_p *p = owned_p(getm());
   if (p)
     sched_runq_put(p, w, true);
   else
@@ -397,16 +397,10 @@ void gostack_ready(gostack_task *w) {
   sched_wakep();
 }
 
+void gostack_ready(gostack_task *w) { ready_on(w, owned_p(getm())); }
+
 // For the monitor: no TLS, so always the global queue.
-void gostack_sched_ready_global(gostack_task *w) {
-  if (w->is_thread || __atomic_load_n(&w->wait_on_thread, __ATOMIC_ACQUIRE)) {
-    thread_wake(w);
-    return;
-  }
-  __atomic_store_n(&w->state, TASK_RUNNABLE, __ATOMIC_RELAXED);
-  sched_global_put(w, w, 1);
-  sched_wakep();
-}
+void gostack_sched_ready_global(gostack_task *w) { ready_on(w, NULL); }
 
 // ---- Switching between a task and its M's scheduler ---------------------------------------------
 

@@ -29,6 +29,11 @@
 
 static size_t segment_size(const gostack_segment *s) { return s->stack.hi - s->stack.lo; }
 
+// A stack's guard for callbacks: GOSTACK_FOREIGN_RESERVE free below their frames.
+static uintptr_t callback_guard(uintptr_t lo) {
+  return lo + gostack_cfg.foreign_reserve + GOSTACK_STACK_GUARD;
+}
+
 // Finds the bounds of the stack this thread started on. Called once per thread, on that stack
 // (gostack_join from a thread that is not a task), so pthread_getattr_np's cost (for the main
 // thread it reads /proc/self/maps) is paid once.
@@ -46,8 +51,8 @@ void gostack_init_system_stack(gostack_m *m) {
   uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
   // Unknown bounds, or a stack smaller than the reserve: callbacks run unchecked, as on a
   // thread the runtime does not know.
-  if (m->g0_lo && sp > m->g0_lo + gostack_cfg.foreign_reserve + GOSTACK_STACK_GUARD)
-    m->g0_guard = m->g0_lo + gostack_cfg.foreign_reserve + GOSTACK_STACK_GUARD;
+  if (m->g0_lo && sp > callback_guard(m->g0_lo))
+    m->g0_guard = callback_guard(m->g0_lo);
   else
     m->g0_guard = 0;
 }
@@ -56,10 +61,8 @@ uintptr_t gostack_system_stack_lo(const gostack_m *m) {
   return m->curseg ? m->curseg->stack.lo : m->g0_lo;
 }
 
-static uintptr_t read_guard(void) {
-  uintptr_t g;
-  __asm__ volatile("movq %%fs:%c1, %0" : "=r"(g) : "i"(TCB_STACK_GUARD));
-  return g;
+uintptr_t gostack_system_stack_guard(const gostack_m *m) {
+  return m->curseg ? callback_guard(m->curseg->stack.lo) : m->g0_guard;
 }
 
 static void release(gostack_segment *s) {
@@ -150,7 +153,7 @@ void gostack_link_segment(gostack_m *m, gostack_morestack_ctx *ctx) {
                 GOSTACK_STACK_TOP_PAD + SEGMENT_SLACK;
   gostack_segment *s = next_segment(m, need, ctx);
   s->prev = m->curseg;
-  s->saved_guard = read_guard();
+  s->saved_guard = gostack_get_guard();
   m->curseg = s;
   m->curtask->segment_links++;
   // SP before __morestack's call of the body: 16-byte aligned, so the body starts with the
@@ -158,7 +161,7 @@ void gostack_link_segment(gostack_m *m, gostack_morestack_ctx *ctx) {
   uintptr_t sp = (s->stack.hi - GOSTACK_STACK_TOP_PAD - args) & ~(uintptr_t)15;
   memcpy((void *)sp, &ctx->f_ret + 1, args);
   m->link_sp = sp;
-  gostack_set_guard(s->stack.lo + gostack_cfg.foreign_reserve + GOSTACK_STACK_GUARD);
+  gostack_set_guard(callback_guard(s->stack.lo));
 }
 
 // Unlinks the innermost segment: what __morestack does after the body returns (in assembly),

@@ -148,11 +148,6 @@ static bool is_function(uintptr_t h) {
 
 // ---- Running the program's handler ---------------------------------------------------------------
 
-static uintptr_t read_guard(void) {
-  uintptr_t g;
-  __asm__ volatile("movq %%fs:%c1, %0" : "=r"(g) : "i"(TCB_STACK_GUARD));
-  return g;
-}
 
 // Pinned locals of a handler (a buffer passed to sigaltstack, snprintf's target) get an area of
 // their own on the alternate stack, this big at most: sharing the interrupted code's area would
@@ -179,7 +174,7 @@ static size_t altstack_room(void) {
 // grown, moved or have its system stack reused (see the top of the file).
 static void call_user(int sig, siginfo_t *si, void *uc, uintptr_t handler, int flags) {
   gostack_m *m = &gostack_m_tls;
-  uintptr_t guard = read_guard();
+  uintptr_t guard = gostack_get_guard();
   uintptr_t on_system_stack = m->on_system_stack;
   // A quarter of what is left, so a small alternate stack (the program's) still has room for
   // the handler's frames; none when not on an alternate stack (the interrupted area is shared).

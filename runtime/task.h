@@ -2,6 +2,7 @@
 #ifndef GOSTACK_RUNTIME_TASK_H
 #define GOSTACK_RUNTIME_TASK_H
 
+#include "asm_offsets.h"
 #include "internal.h"
 
 #include <stdbool.h>
@@ -148,6 +149,12 @@ extern gostack_config gostack_cfg;
 void gostack_runtime_init(void);
 uintptr_t gostack_guard_for(const gostack_task *t);
 void gostack_set_guard(uintptr_t guard);
+// The guard the calling thread's prologue checks compare with now (%fs:0x70).
+static inline uintptr_t gostack_get_guard(void) {
+  uintptr_t g;
+  __asm__ volatile("movq %%fs:%c1, %0" : "=r"(g) : "i"(TCB_STACK_GUARD));
+  return g;
+}
 
 // newstack.c, called by the assembly on the system stack.
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx);
@@ -158,6 +165,8 @@ gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx);
 void gostack_init_system_stack(gostack_m *m);
 void gostack_link_segment(gostack_m *m, gostack_morestack_ctx *ctx);
 uintptr_t gostack_system_stack_lo(const gostack_m *m);
+// The guard callbacks run with on the system stack or on m's innermost segment (0: unchecked).
+uintptr_t gostack_system_stack_guard(const gostack_m *m);
 // Frees the segments m keeps cached (none may be in use): when m exits or becomes a spare.
 void gostack_release_segments(gostack_m *m);
 // Frees the calling thread's segments and own pinned chunks when it exits (once per thread).
