@@ -16,12 +16,19 @@
 // LLVM's RewriteStatepointsForGC does the liveness analysis, the SSA rewriting
 // and the invoke/landing-pad handling. It cannot handle allocas as base
 // pointers (it crashes), and we need none: every pointer into a moving stack
-// moves by the same delta, so each live pointer is its own base. Each alloca's
-// address is therefore defined by an empty inline asm (`asm "" : "=r"(p) :
-// "0"(&local)`): an opaque value, a base pointer to RS4GC, spilled and
-// relocated like any pointer. Without it the backend treats the address as a
-// frame index, may keep it in a callee-saved register across the call, and a
-// move would leave that register pointing into the old stack.
+// moves by the same delta, so each live pointer is its own base. A local's
+// address must never sit in a register across a move point unless a stack map
+// says so: left to itself the backend treats it as a frame index and may keep
+// one `lea` of it in a callee-saved register across calls, which a move would
+// leave pointing into the old stack. So every use of a static alloca gets its
+// own definition right before it, `leaq slot(%rbp), %reg` in an inline asm
+// with side effects (nothing merges or hoists it): live only up to its use,
+// never across a call unless the program keeps the pointer there, and then
+// RS4GC spills and relocates it like any pointer. A dynamic alloca's address
+// is a run-time value: it gets one opaque definition (`asm "" : "=r"(p) :
+// "0"(&local)`) right after the alloca, relocated at every move point.
+// RS4GC also lists a statepoint's own pointer arguments as live; the ones
+// nothing reads after the call are dropped again (dropUnreadGCLive).
 //
 // RS4GC takes every pointer-typed operand that is not a Constant for a value
 // that may be live at a statepoint, and an InlineAsm callee is one: it would
@@ -167,6 +174,67 @@ CallBase *addRuntimeRecords(CallBase *CB, uint64_t Tag,
   CB->replaceAllUsesWith(New);
   CB->eraseFromParent();
   return New;
+}
+
+/// RS4GC lists a statepoint's own pointer arguments as gc-live even when
+/// nothing reads them after the call (a collector must see what a callee may
+/// keep; we move the callee's copy with the callee's map). Each such entry
+/// costs a spill before every call, so the unread ones are dropped: their
+/// relocates are unused, and the remaining relocates are renumbered. Invokes
+/// keep theirs: their landing pads' relocates index the same list.
+void dropUnreadGCLive(Function &F) {
+  SmallVector<GCStatepointInst *, 16> Statepoints;
+  for (Instruction &I : instructions(F))
+    if (auto *SP = dyn_cast<GCStatepointInst>(&I); SP && isa<CallInst>(SP))
+      Statepoints.push_back(SP);
+  for (GCStatepointInst *SP : Statepoints) {
+    auto Live = SP->getOperandBundle(LLVMContext::OB_gc_live);
+    if (!Live || Live->Inputs.empty())
+      continue;
+    SmallVector<GCRelocateInst *, 8> Relocates;
+    for (User *U : make_early_inc_range(SP->users()))
+      if (auto *R = dyn_cast<GCRelocateInst>(U)) {
+        if (R->use_empty())
+          R->eraseFromParent();
+        else
+          Relocates.push_back(R);
+      }
+    SmallVector<int, 16> NewIndex(Live->Inputs.size(), -1);
+    SmallVector<Value *, 16> Kept;
+    auto Keep = [&](unsigned I) {
+      if (NewIndex[I] < 0) {
+        NewIndex[I] = Kept.size();
+        Kept.push_back(Live->Inputs[I]);
+      }
+      return NewIndex[I];
+    };
+    for (GCRelocateInst *R : Relocates) {
+      Keep(R->getBasePtrIndex());
+      Keep(R->getDerivedPtrIndex());
+    }
+    if (Kept.size() == Live->Inputs.size())
+      continue;
+    Type *I32 = Type::getInt32Ty(F.getContext());
+    for (GCRelocateInst *R : Relocates) {
+      unsigned Base = NewIndex[R->getBasePtrIndex()];
+      unsigned Derived = NewIndex[R->getDerivedPtrIndex()];
+      R->setArgOperand(1, ConstantInt::get(I32, Base));
+      R->setArgOperand(2, ConstantInt::get(I32, Derived));
+    }
+    CallBase *New = CallBase::removeOperandBundle(
+        SP, LLVMContext::OB_gc_live, SP->getIterator());
+    if (!Kept.empty()) {
+      CallBase *WithLive = CallBase::addOperandBundle(
+          New, LLVMContext::OB_gc_live, OperandBundleDef("gc-live", Kept),
+          SP->getIterator());
+      if (New != SP)
+        New->eraseFromParent();
+      New = WithLive;
+    }
+    New->takeName(SP);
+    SP->replaceAllUsesWith(New);
+    SP->eraseFromParent();
+  }
 }
 
 /// RS4GC relocates values live into a landing pad with gc.relocate of the
@@ -589,7 +657,7 @@ void extractAsmPointersEarly(Function &F) {
 /// \p Copy (the opaque identity of the alloca addresses; the copies are
 /// appended to \p Copies and lowered with them).
 void redefineCallBrResults(Function &F, FunctionCallee Copy,
-                           SmallVectorImpl<CallInst *> &Copies) {
+                           SmallVectorImpl<WeakVH> &Copies) {
   LLVMContext &Ctx = F.getContext();
   auto Wanted = [](BasicBlock &BB) {
     auto *CBR = dyn_cast<CallBrInst>(BB.getTerminator());
@@ -779,17 +847,47 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
   // empty asm afterwards.
   auto *Ptr = PointerType::getUnqual(Ctx);
   auto *OpaqueTy = FunctionType::get(Ptr, {Ptr}, false);
+  // With side effects: no later pass may merge two definitions or hoist one
+  // out of a loop, across a move point the stack map does not describe it at.
   InlineAsm *Opaque = InlineAsm::get(OpaqueTy, "", "=r,0",
-                                     /*hasSideEffects=*/false);
+                                     /*hasSideEffects=*/true);
+  // A static local's address, from a memory operand: the backend prints the
+  // frame slot (`-16(%rbp)`) into the lea, so no register holding the address
+  // is shared between definitions (a register input could be one lea,
+  // hoisted and kept in a callee-saved register across a move point).
+  InlineAsm *FrameAddress = InlineAsm::get(OpaqueTy, "leaq $1, $0", "=r,*m",
+                                           /*hasSideEffects=*/true);
   FunctionCallee Placeholder =
       M.getOrInsertFunction("__gostack.frame_address", OpaqueTy);
   auto *PlaceholderFn = cast<Function>(Placeholder.getCallee());
   PlaceholderFn->setDoesNotAccessMemory();
   PlaceholderFn->setDoesNotThrow();
   PlaceholderFn->addFnAttr(LeafAttr);
-  SmallVector<CallInst *, 16> Wrappers;
+  // Tracked: RS4GC deletes what it finds unreachable or dead.
+  SmallVector<WeakVH, 16> Wrappers;
   extractAsmPointersEarly(F);
   redefineCallBrResults(F, Placeholder, Wrappers);
+  // A local's address definitions name the alloca through an integer while
+  // RS4GC runs: a pointer operand would keep the alloca itself live from the
+  // entry to its last use, and RS4GC cannot give an alloca a base pointer.
+  // The integer (a ptrtoint next to the alloca) also keeps the alloca from
+  // being deleted as unused meanwhile.
+  auto *LocalAddrTy =
+      FunctionType::get(Ptr, {Type::getInt64Ty(Ctx)}, false);
+  auto *LocalAddrFn = cast<Function>(
+      M.getOrInsertFunction("__gostack.local_address", LocalAddrTy)
+          .getCallee());
+  LocalAddrFn->setDoesNotAccessMemory();
+  LocalAddrFn->setDoesNotThrow();
+  LocalAddrFn->addFnAttr(LeafAttr);
+  SmallVector<WeakVH, 16> LocalIds;
+  auto LocalOf = [&](Value *V) -> AllocaInst * {
+    auto *W = dyn_cast<CallInst>(V);
+    if (!W || W->getCalledOperand() != LocalAddrFn)
+      return nullptr;
+    return cast<AllocaInst>(
+        cast<PtrToIntInst>(W->getArgOperand(0))->getPointerOperand());
+  };
   for (Instruction &I : make_early_inc_range(instructions(F))) {
     auto *AI = dyn_cast<AllocaInst>(&I);
     if (!AI)
@@ -804,19 +902,67 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
         cast<Instruction>(U)->eraseFromParent();
       continue;
     }
-    IRBuilder<> B(AI->getNextNode());
-    CallInst *W = B.CreateCall(Placeholder, {AI}, AI->getName() + ".addr");
-    W->addFnAttr(Attribute::get(Ctx, LeafAttr));
-    W->setDoesNotThrow();
     // Every use, lifetime markers included (RS4GC counts them as uses and
     // would look for the alloca's base); they get the alloca back below.
     // Runtime records (va_list deopt operands) keep the alloca: they describe
     // the object's frame slot, not a pointer to relocate.
-    AI->replaceUsesWithIf(W, [&](Use &U) {
+    auto NotRecord = [](Use &U) {
       auto *CB = dyn_cast<CallBase>(U.getUser());
-      return U.getUser() != W && !(CB && CB->isBundleOperand(U.getOperandNo()));
-    });
-    Wrappers.push_back(W);
+      return !(CB && CB->isBundleOperand(U.getOperandNo()));
+    };
+    if (!AI->isStaticAlloca()) {
+      // A dynamic alloca's address is a run-time value (the stack pointer
+      // after the allocation), not a frame offset: one definition right
+      // after it, relocated at every move point like any pointer.
+      IRBuilder<> B(AI->getNextNode());
+      CallInst *W =
+          B.CreateCall(Placeholder, {AI}, AI->getName() + ".addr");
+      W->addFnAttr(Attribute::get(Ctx, LeafAttr));
+      W->setDoesNotThrow();
+      AI->replaceUsesWithIf(
+          W, [&](Use &U) { return U.getUser() != W && NotRecord(U); });
+      Wrappers.push_back(W);
+      continue;
+    }
+    // A static alloca's address is a frame offset: it gets one definition
+    // per use, right before it (for a phi, at the end of the incoming block),
+    // computed from the frame register there (lowered below). It is then live
+    // only from there to its use, never across a move point unless the
+    // program itself keeps it across the call. One definition at the alloca
+    // made every local whose address is used after a call a spilled and
+    // reloaded value at every call in between: most locals of a large
+    // function, at every call it makes.
+    SmallVector<Use *, 8> Uses;
+    for (Use &U : AI->uses())
+      if (NotRecord(U))
+        Uses.push_back(&U);
+    auto *Id = new PtrToIntInst(AI, Type::getInt64Ty(Ctx), "",
+                                AI->getNextNode());
+    LocalIds.push_back(Id);
+    // A phi names one value per predecessor, even when a switch reaches it
+    // by several edges from one block.
+    DenseMap<std::pair<PHINode *, BasicBlock *>, CallInst *> PhiDefs;
+    for (Use *U : Uses) {
+      auto *User = cast<Instruction>(U->getUser());
+      Instruction *InsertPt = User;
+      auto *Phi = dyn_cast<PHINode>(User);
+      if (Phi) {
+        BasicBlock *Pred = Phi->getIncomingBlock(*U);
+        if (CallInst *Prev = PhiDefs.lookup({Phi, Pred})) {
+          U->set(Prev);
+          continue;
+        }
+        InsertPt = Pred->getTerminator();
+      }
+      IRBuilder<> B(InsertPt);
+      CallInst *W = B.CreateCall(LocalAddrFn, {Id}, AI->getName() + ".addr");
+      W->addFnAttr(Attribute::get(Ctx, LeafAttr));
+      W->setDoesNotThrow();
+      U->set(W);
+      Wrappers.push_back(W);
+      if (Phi)
+        PhiDefs[{Phi, Phi->getIncomingBlock(*U)}] = W;
+    }
   }
 
   auto &DT = FAM.getResult<DominatorTreeAnalysis>(F);
@@ -836,14 +982,15 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
     auto *R = dyn_cast<GCRelocateInst>(P);
     if (R)
       P = R->getDerivedPtr();
-    auto *W = dyn_cast<CallInst>(P);
-    if (!W || W->getCalledOperand() != PlaceholderFn)
+    AllocaInst *Local = LocalOf(P);
+    if (!Local)
       continue;
-    II->setArgOperand(1, W->getArgOperand(0));
+    II->setArgOperand(1, Local);
     if (R && R->use_empty())
       R->eraseFromParent();
   }
   relocateThroughSlotsOnUnwind(F);
+  dropUnreadGCLive(F);
   // va_list records go on the statepoints RS4GC made (as deopt operands the
   // alloca itself: RS4GC would treat them as pointers needing a base).
   if (!VaLists.empty() || !PointerSlots.empty()) {
@@ -859,17 +1006,31 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
         addRuntimeRecords(New, DeoptSlotTag, PointerSlots);
     }
   }
-  for (CallInst *W : Wrappers) {
+  for (WeakVH &VH : Wrappers) {
+    auto *W = dyn_cast_or_null<CallInst>(VH);
+    if (!W)
+      continue;
     if (!W->use_empty()) {
       IRBuilder<> B(W);
-      CallInst *A = B.CreateCall(Opaque, {W->getArgOperand(0)});
+      CallInst *A;
+      if (AllocaInst *Local = LocalOf(W)) {
+        A = B.CreateCall(FrameAddress, {Local});
+        A->addParamAttr(0, Attribute::get(Ctx, Attribute::ElementType,
+                                          Local->getAllocatedType()));
+      } else {
+        A = B.CreateCall(Opaque, {W->getArgOperand(0)});
+      }
       A->takeName(W);
       A->setDoesNotThrow();
       W->replaceAllUsesWith(A);
     }
     W->eraseFromParent();
   }
+  for (WeakVH &VH : LocalIds)
+    if (auto *Id = dyn_cast_or_null<Instruction>(VH); Id && Id->use_empty())
+      Id->eraseFromParent();
   PlaceholderFn->eraseFromParent();
+  LocalAddrFn->eraseFromParent();
 
   ORE.emit([&] {
     return OptimizationRemark("gostack", "StackMaps", &F)

@@ -1,6 +1,6 @@
 ; Calls that stay direct, on the task stack: returns_twice functions (setjmp & co., the attribute
 ; on the declaration or only on the call site), longjmp and friends, the small leaf string/memory
-; functions (memcpy, strlen, ...), the gostack runtime (gostack_*, __gostack*), intrinsics,
+; functions (memcpy, strlen, ...) and libm's exact ones (sqrt, floor, ...), the gostack runtime (gostack_*, __gostack*), intrinsics,
 ; inline asm, calls to functions defined in the module, musttail calls and calls with operand
 ; bundles (the last two with a missed remark), and, with -gostack-indirect-calls=
 ; assume-instrumented, indirect calls (foreign-call-indirect.ll has the default). The function
@@ -23,6 +23,8 @@ declare ptr @memset(ptr, i32, i64)
 declare i64 @strlen(ptr)
 declare i32 @strcmp(ptr, ptr)
 declare ptr @__errno_location()
+declare double @sqrt(double)
+declare double @floor(double)
 declare ptr @gostack_spawn(ptr, ptr)
 declare ptr @gostack_join(ptr)
 declare i64 @gostack_stack_size()
@@ -51,6 +53,8 @@ define internal void @defined_here(i32 %x) {
 ; CHECK-NEXT:    %f = call i64 @strlen(ptr %buf)
 ; CHECK-NEXT:    %g = call i32 @strcmp(ptr %buf, ptr %dst)
 ; CHECK-NEXT:    %h = call ptr @__errno_location()
+; CHECK-NEXT:    %sq = call double @sqrt(double 2.000000e+00)
+; CHECK-NEXT:    %fl = call double @floor(double %sq)
 ; CHECK-NEXT:    %t = call ptr @gostack_spawn(ptr %fp, ptr null)
 ; CHECK-NEXT:    %j = call ptr @gostack_join(ptr %t)
 ; CHECK-NEXT:    %k = call i64 @gostack_stack_size()
@@ -81,6 +85,8 @@ define i32 @stays(ptr %buf, ptr %dst, ptr %fp) {
   %f = call i64 @strlen(ptr %buf)
   %g = call i32 @strcmp(ptr %buf, ptr %dst)
   %h = call ptr @__errno_location()
+  %sq = call double @sqrt(double 2.0)
+  %fl = call double @floor(double %sq)
   %t = call ptr @gostack_spawn(ptr %fp, ptr null)
   %j = call ptr @gostack_join(ptr %t)
   %k = call i64 @gostack_stack_size()

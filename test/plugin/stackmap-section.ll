@@ -2,7 +2,8 @@
 ; llvm-readobj parses them: the invoke's record has 3 header constants, the unwind slot record
 ; (Constant 2 + its Direct slot) and the gc-live spill slots, each once (Direct and constant
 ; gc entries, which a move does not update, and the second name of a (base, derived) pair are
-; left out: plugin/StackMapPrinter.cpp, compactLocations).
+; left out: plugin/StackMapPrinter.cpp, compactLocations). %p is read after the second call, so
+; it is live there; a pointer argument nothing reads after its call is not (dropUnreadGCLive).
 ;
 ; RUN: %clang-plugin -Wno-override-module -c %s -o %t.o
 ; RUN: llvm-readelf -S %t.o | FileCheck %s --check-prefix=SECT
@@ -55,5 +56,6 @@ ok:
 lp:
   %e = landingpad { ptr, i32 } cleanup
   call void @user(ptr %p)
+  store i8 0, ptr %p
   resume { ptr, i32 } %e
 }

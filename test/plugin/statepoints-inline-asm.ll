@@ -56,13 +56,14 @@ define i64 @ptr_input(ptr %p) {
 }
 
 ; Memory operands on a local that stays on the moving stack (nocapture: not pinned): its
-; address is relocated at each statepoint, and the asm keeps its attributes.
+; address is defined afresh (a lea from the frame slot, an asm with side effects) right before
+; each use, so it is never live across a statepoint, and the asm keeps its attributes.
 ; CHECK-LABEL: define i64 @local_memory_operand()
-; CHECK:         %x.addr = call ptr asm "", "=r,0"(ptr %x)
-; CHECK:         %statepoint_token = call token {{.*}} @callee, {{.*}} [ "gc-live"(ptr %x.addr) ]
-; CHECK-NEXT:    %x.addr.relocated = call coldcc ptr @llvm.experimental.gc.relocate.p0(
-; CHECK-NEXT:    call void asm sideeffect "addq $$1, $0", "=*m,*m,~{dirflag},~{fpsr},~{flags}"(ptr nocapture elementtype(i64) %x.addr.relocated, ptr nocapture elementtype(i64) %x.addr.relocated) #[[LEAF]]
-; CHECK-NEXT:    %statepoint_token1 = call token {{.*}} @callee, {{.*}} [ "gc-live"(ptr %x.addr.relocated) ]
+; CHECK:         %statepoint_token = call token {{.*}} @callee, i32 0, i32 0, i32 0, i32 0){{$}}
+; CHECK-NEXT:    [[X1:%.*]] = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype([4 x i64]) %x)
+; CHECK-NEXT:    [[X2:%.*]] = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype([4 x i64]) %x)
+; CHECK-NEXT:    call void asm sideeffect "addq $$1, $0", "=*m,*m,~{dirflag},~{fpsr},~{flags}"(ptr nocapture elementtype(i64) [[X2]], ptr nocapture elementtype(i64) [[X1]]) #[[LEAF]]
+; CHECK-NEXT:    %statepoint_token{{[0-9]+}} = call token {{.*}} @callee, i32 0, i32 0, i32 0, i32 0){{$}}
 define i64 @local_memory_operand() {
   %x = alloca [4 x i64], align 16
   store i64 1, ptr %x
@@ -148,10 +149,10 @@ ind:
 ; CHECK:         %q = callbr ptr asm "movq $1, $0\0A\09testq $2, $2\0A\09jne ${3:l}", "=&r,r,r,!i,~{dirflag},~{fpsr},~{flags}"(ptr %p.relocated, i64 %n) #[[LEAF]]
 ; CHECK-NEXT:            to label %entry.asm.edge [label %ind]
 ; CHECK:       ind:
-; CHECK-NEXT:    [[QI:%.*]] = call ptr asm "", "=r,0"(ptr %q)
+; CHECK-NEXT:    [[QI:%.*]] = call ptr asm sideeffect "", "=r,0"(ptr %q)
 ; CHECK-NEXT:    br label %join
 ; CHECK:       entry.asm.edge:
-; CHECK-NEXT:    [[QF:%.*]] = call ptr asm "", "=r,0"(ptr %q)
+; CHECK-NEXT:    [[QF:%.*]] = call ptr asm sideeffect "", "=r,0"(ptr %q)
 ; CHECK-NEXT:    br label %join
 ; CHECK:       join:
 ; CHECK-NEXT:    [[Q:%.*]] = phi ptr [ [[QI]], %ind ], [ [[QF]], %entry.asm.edge ]
@@ -206,14 +207,14 @@ ind:
 ; An asm goto that jumps back to its own block (a loop through the indirect edge).
 ; CHECK-LABEL: define i64 @asm_goto_loop(ptr %p, i64 %n)
 ; CHECK:       retry.asm.edge:
-; CHECK-NEXT:    [[QL:%.*]] = call ptr asm "", "=r,0"(ptr %q)
+; CHECK-NEXT:    [[QL:%.*]] = call ptr asm sideeffect "", "=r,0"(ptr %q)
 ; CHECK-NEXT:    br label %retry
 ; CHECK:       retry:
 ; CHECK-NEXT:    %prev = phi ptr [ %p, %entry ], [ [[QL]], %retry.asm.edge ]
 ; CHECK:         %q = callbr ptr asm {{.*}}(ptr %prev.relocated, i64 %n) #[[LEAF]]
 ; CHECK-NEXT:            to label %done [label %retry.asm.edge]
 ; CHECK:       done:
-; CHECK-NEXT:    [[QD:%.*]] = call ptr asm "", "=r,0"(ptr %q)
+; CHECK-NEXT:    [[QD:%.*]] = call ptr asm sideeffect "", "=r,0"(ptr %q)
 ; CHECK-NEXT:    %statepoint_token{{[0-9]+}} = call token {{.*}} @callee, {{.*}} [ "gc-live"(ptr [[QD]]) ]
 define i64 @asm_goto_loop(ptr %p, i64 %n) {
 entry:

@@ -36,18 +36,21 @@ define void @callee(ptr %p) {
 }
 
 ; %a and %b are live across the call to @callee; memcpy (leaf library function) and the
-; system-stack trampoline are not move points.
+; system-stack trampoline are not move points. The call frame's address is defined right before
+; each use, so it is never live across a move point; and a pointer argument nothing reads after
+; its call (%b at @ext) is not gc-live there.
 ; CHECK-LABEL: define i64 @f(ptr %a, i64 %n, ptr %b) #{{[0-9]+}} gc "gostack" {
-; CHECK:         %statepoint_token = call token (i64, i32, ptr, i32, i32, ...) @llvm.experimental.gc.statepoint.p0(i64 2882400000, i32 0, ptr elementtype(void (ptr)) @callee, i32 1, i32 0, ptr %a, i32 0, i32 0) [ "gc-live"(ptr %b, ptr %gostack.callframe.addr, ptr %a) ]
+; CHECK:         %statepoint_token = call token (i64, i32, ptr, i32, i32, ...) @llvm.experimental.gc.statepoint.p0(i64 2882400000, i32 0, ptr elementtype(void (ptr)) @callee, i32 1, i32 0, ptr %a, i32 0, i32 0) [ "gc-live"(ptr %b, ptr %a) ]
 ; CHECK-NEXT:    %b.relocated = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token, i32 0, i32 0)
-; CHECK-NEXT:    %gostack.callframe.addr.relocated = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token, i32 1, i32 1)
-; CHECK-NEXT:    %a.relocated = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token, i32 2, i32 2)
+; CHECK-NEXT:    %a.relocated = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token, i32 1, i32 1)
 ; CHECK-NEXT:    %v = load i64, ptr %a.relocated, align 8
 ; CHECK-NEXT:    %m = call ptr @memcpy(ptr %b.relocated, ptr %a.relocated, i64 %n) #[[LEAF:[0-9]+]]
+; CHECK-NEXT:    {{%.*}} = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %gostack.callframe)
 ; CHECK:       gostack.direct:
-; CHECK-NEXT:    %statepoint_token1 = call token {{.*}} @llvm.experimental.gc.statepoint.p0({{.*}} @ext, i32 1, i32 0, ptr %b.relocated, i32 0, i32 0) [ "gc-live"(ptr %b.relocated) ]
+; CHECK-NEXT:    %statepoint_token{{[0-9]+}} = call token {{.*}} @llvm.experimental.gc.statepoint.p0({{.*}} @ext, i32 1, i32 0, ptr %b.relocated, i32 0, i32 0){{$}}
 ; CHECK:       gostack.sys:
-; CHECK-NEXT:    call void @__gostack_systemstack_call(ptr @__gostack_thunk.ext, ptr %gostack.callframe.addr.relocated) #[[LEAF]]
+; CHECK-NEXT:    [[FRAME:%.*]] = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %gostack.callframe)
+; CHECK-NEXT:    call void @__gostack_systemstack_call(ptr @__gostack_thunk.ext, ptr [[FRAME]]) #[[LEAF]]
 ; CHECK-NEXT:    br label %gostack.merge
 define i64 @f(ptr %a, i64 %n, ptr %b) {
 entry:
@@ -62,10 +65,12 @@ entry:
 ; CHECK-LABEL: define i32 @vsum(i32 %0, ...) #{{[0-9]+}} gc "gostack" {
 ; CHECK-NEXT:  entry:
 ; CHECK-NEXT:    %ap = alloca [24 x i8], align 16
-; CHECK-NEXT:    %ap.addr = call ptr asm "", "=r,0"(ptr %ap)
+; CHECK-NEXT:    %ap.addr = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %ap)
 ; CHECK-NEXT:    call void @llvm.memset.p0.i64(ptr align 16 %ap.addr, i8 0, i64 24, i1 false)
-; CHECK-NEXT:    call void @llvm.va_start.p0(ptr %ap.addr)
-; CHECK-NEXT:    %statepoint_token = call token {{.*}} @llvm.experimental.gc.statepoint.p0({{.*}} @vsum.gostack.body, i32 2, i32 0, i32 %0, ptr %ap.addr, i32 0, i32 0) [ "gc-live"(ptr %ap.addr), "deopt"(i64 1, ptr %ap) ]
+; CHECK-NEXT:    [[AP1:%.*]] = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %ap)
+; CHECK-NEXT:    call void @llvm.va_start.p0(ptr [[AP1]])
+; CHECK-NEXT:    [[AP2:%.*]] = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %ap)
+; CHECK-NEXT:    %statepoint_token = call token {{.*}} @llvm.experimental.gc.statepoint.p0({{.*}} @vsum.gostack.body, i32 2, i32 0, i32 %0, ptr [[AP2]], i32 0, i32 0) [ "deopt"(i64 1, ptr %ap) ]
 ; CHECK-NEXT:    %1 = call i32 @llvm.experimental.gc.result.i32(token %statepoint_token)
 define i32 @vsum(i32 %n, ...) {
 entry:
@@ -85,12 +90,12 @@ define void @vvoid(i32 %n, ...) {
 ; CHECK-LABEL: define i32 @calls_var(ptr %q) #{{[0-9]+}} gc "gostack" {
 ; CHECK-NEXT:  entry:
 ; CHECK-NEXT:    %vret = alloca i32, align 4
-; CHECK-NEXT:    %vret.addr = call ptr asm "", "=r,0"(ptr %vret)
-; CHECK-NEXT:    %statepoint_token = call token {{.*}} @llvm.experimental.gc.statepoint.p0(i64 2882400000, i32 0, ptr elementtype(void (ptr, i32, ...)) @__gostack_vcall, i32 3, i32 0, ptr nest @vvoid, i32 1, i32 2, i32 0, i32 0) [ "gc-live"(ptr %vret.addr, ptr %q) ]
-; CHECK:         %statepoint_token1 = call token {{.*}} @llvm.experimental.gc.statepoint.p0(i64 2882400000, i32 0, ptr elementtype(void (ptr, ptr, i32, ...)) @__gostack_vcall, i32 4, i32 0, ptr nest @__gostack_vret.vsum, ptr %vret.addr.relocated, i32 1, ptr %q.relocated, i32 0, i32 0)
-; CHECK-NEXT:    %vret.addr.relocated2 = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token1, i32 0, i32 0)
-; CHECK-NEXT:    %q.relocated3 = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token1, i32 1, i32 1)
-; CHECK-NEXT:    [[R:%[0-9]+]] = load i32, ptr %vret.addr.relocated2, align 4
+; CHECK-NEXT:    %statepoint_token = call token {{.*}} @llvm.experimental.gc.statepoint.p0(i64 2882400000, i32 0, ptr elementtype(void (ptr, i32, ...)) @__gostack_vcall, i32 3, i32 0, ptr nest @vvoid, i32 1, i32 2, i32 0, i32 0) [ "gc-live"(ptr %q) ]
+; CHECK-NEXT:    %q.relocated = call coldcc ptr @llvm.experimental.gc.relocate.p0(token %statepoint_token, i32 0, i32 0)
+; CHECK-NEXT:    %vret.addr = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %vret)
+; CHECK-NEXT:    %statepoint_token{{[0-9]+}} = call token {{.*}} @llvm.experimental.gc.statepoint.p0(i64 2882400000, i32 0, ptr elementtype(void (ptr, ptr, i32, ...)) @__gostack_vcall, i32 4, i32 0, ptr nest @__gostack_vret.vsum, ptr %vret.addr, i32 1, ptr %q.relocated, i32 0, i32 0){{$}}
+; CHECK-NEXT:    [[VRET:%.*]] = call ptr asm sideeffect "leaq $1, $0", "=r,*m"(ptr elementtype({{.*}}) %vret)
+; CHECK-NEXT:    [[R:%[0-9]+]] = load i32, ptr [[VRET]], align 4
 ; CHECK-NEXT:    ret i32 [[R]]
 define i32 @calls_var(ptr %q) {
 entry:
@@ -116,9 +121,10 @@ b:
   ret void
 }
 
-; The body's va_list (va_copy) is a record too.
+; The body's va_list (va_copy) is a record too; its address is not live across the call (each
+; use has its own definition).
 ; CHECK-LABEL: define internal i32 @vsum.gostack.body(i32 %n, ptr %gostack.va_list)
-; CHECK:         @llvm.experimental.gc.statepoint.p0({{.*}} @callee, {{.*}}) [ "gc-live"(ptr %ap.addr), "deopt"(i64 1, ptr %ap) ]
+; CHECK:         @llvm.experimental.gc.statepoint.p0({{.*}} @callee, {{.*}}) [ "deopt"(i64 1, ptr %ap) ]
 
 ; The value-returning entry of a split variadic function.
 ; CHECK-LABEL: define void @__gostack_vret.vsum(ptr %0, i32 %1, ...)
