@@ -453,6 +453,7 @@ static void finish_task(gostack_m *m, gostack_task *t) {
 
 // A task that stops using at least 3/4 of its stack gets it halved at its next prologue check
 // (newstack.c), where the frame walk has a stack map to start from; never below the minimum.
+// Called when a task parks or yields, never when it is preempted.
 static void note_shrink(gostack_task *t) {
   size_t size = t->stack.hi - t->stack.lo;
   if (size > gostack_cfg.stack_min && t->stack.hi - t->sched_sp < size / 4) {
@@ -514,7 +515,12 @@ static void execute(gostack_m *m, gostack_task *t) {
   case AFTER_YIELD:
   case AFTER_PREEMPT:
   case AFTER_LOST_P:
-    note_shrink(t);
+    // Only a task that gives up the CPU itself is shrunk: one preempted (or whose P was
+    // handed off) is in the middle of its work, often at the top of a loop that grows the
+    // stack again at once; shrinking it there made a 1M-deep recursion loop regrow its
+    // 128 MB stack twice per pass (bench/growth). Go shrinks only at GC, for the same reason.
+    if (m->after == AFTER_YIELD)
+      note_shrink(t);
     __atomic_store_n(&t->state, TASK_RUNNABLE, __ATOMIC_RELAXED);
     if (m->after == AFTER_YIELD && p) {
       sched_runq_put(p, t, false);

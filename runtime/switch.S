@@ -40,16 +40,19 @@ gostack_switch_release:
         .cfi_def_cfa_offset 64
         stmxcsr (%rsp)                          // MXCSR and the x87 control word are callee-saved
         fnstcw  4(%rsp)
-        movq    %rsp, %rcx
         movq    %rsp, (%rdi)
+        // Our own control words, read before the release: once released, this task may be
+        // resumed by another M and move its stack, and these words with it.
+        movl    (%rsp), %r8d
+        movzwl  4(%rsp), %r9d
         movb    $0, (%rdx)                      // release: x86 stores are not reordered
         movq    %rsi, %rsp
         // Load them only when they differ (almost never): LDMXCSR and FLDCW are slow.
         movl    (%rsp), %eax
-        cmpl    (%rcx), %eax
+        cmpl    %r8d, %eax
         jne     1f
         movzwl  4(%rsp), %eax
-        cmpw    4(%rcx), %ax
+        cmpw    %r9w, %ax
         je      2f
 1:      ldmxcsr (%rsp)
         fldcw   4(%rsp)
