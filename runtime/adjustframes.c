@@ -6,7 +6,8 @@
 //  * the function that called __morestack is at its entry: its pointer arguments are in the
 //    saved argument registers and its stack argument slots (the per-function entry table);
 //  * every frame above it is suspended at a call site with a stack map: the recorded spill
-//    slots (Indirect locations) and va_list records are adjusted;
+//    slots (Indirect locations) and va_list records are adjusted, from the slot list each
+//    call site's record was decoded into at registration;
 //  * the saved frame-pointer chain is adjusted;
 //  * the walk ends at the task's base (__gostack_task_fn_ret); a frame without a map is fatal.
 //
@@ -18,14 +19,6 @@
 
 #include "stackmap.h"
 
-// LLVM stack map location kinds and DWARF register numbers (x86-64).
-enum { LOC_REGISTER = 1, LOC_DIRECT = 2, LOC_INDIRECT = 3, LOC_CONSTANT = 4, LOC_CONST_INDEX = 5 };
-enum { DWARF_RBP = 6, DWARF_RSP = 7 };
-
-// Tags of (tag, object) deopt pairs (plugin/StatepointRewriting.cpp, DeoptVaListTag and
-// DeoptSlotTag): a va_list, or a pointer slot an exception path reloads.
-#define GOSTACK_DEOPT_VALIST 1
-#define GOSTACK_DEOPT_SLOT 2
 // Entry-table flag bit: the function's parameters could not be classified.
 #define FNINFO_UNKNOWN_LAYOUT (1u << 31)
 
@@ -33,16 +26,12 @@ enum { DWARF_RBP = 6, DWARF_RSP = 7 };
 extern char __gostack_task_fn_ret[];
 extern char __gostack_main_fn_ret[] __attribute__((weak)); // only with the main task
 
-static bool is_task_base(uintptr_t ra) {
-  return ra == (uintptr_t)__gostack_task_fn_ret ||
-         (__gostack_main_fn_ret && ra == (uintptr_t)__gostack_main_fn_ret);
-}
-
 static void adjust_word(const gostack_move *mv, uintptr_t *slot) {
   uintptr_t v = *slot;
   if (v - mv->old_lo < mv->old_hi - mv->old_lo) {
     *slot = v + mv->delta;
-    mv->stats->adjusted++;
+    if (mv->stats)
+      mv->stats->adjusted++;
   }
 }
 
@@ -56,97 +45,101 @@ static _Noreturn void no_map(const gostack_move *mv, uintptr_t ra, uintptr_t fp,
                  (unsigned long)ra);
 }
 
-static uint64_t constant_of(const gostack_sm_callsite *cs, const gostack_sm_location *l) {
-  if (l->type == LOC_CONSTANT)
-    return (uint64_t)(int64_t)l->offset;
-  if (l->type == LOC_CONST_INDEX)
-    return cs->constants[l->offset];
-  return UINT64_MAX;
+// Why the walk found no usable map for the frame returning to ra (the lookup's slow path).
+static const char *no_frame_reason(uintptr_t ra) {
+  const gostack_sm_callsite *cs = gostack_stackmap_find(ra);
+  if (cs && cs->frame && cs->frame->error)
+    return gostack_sm_frame_error_string(cs->frame->error);
+  return "no stack map for this frame";
 }
 
-// Address a Direct or Indirect location refers to, in a frame whose SP at the call is `sp`
-// and whose frame pointer is `fp`.
-static uintptr_t location_base(const gostack_move *mv, const gostack_sm_location *l, uintptr_t sp,
-                               uintptr_t fp, uintptr_t ra) {
-  if (l->dwarf_reg == DWARF_RSP)
-    return sp + l->offset;
-  if (l->dwarf_reg == DWARF_RBP)
-    return fp + l->offset;
-  no_map(mv, ra, fp, "stack map location relative to a register other than RSP/RBP");
-}
-
-// One frame suspended at call site `cs`.
-static void adjust_callsite(const gostack_move *mv, const gostack_sm_callsite *cs, uintptr_t sp,
-                            uintptr_t fp, uintptr_t ra) {
-  const gostack_sm_location *loc = cs->locations;
-  uint32_t n = cs->num_locations;
-  // A statepoint record: calling convention, flags, deopt count, deopt values, gc pairs.
-  if (n < 3)
-    no_map(mv, ra, fp, "stack map record is not a statepoint");
-  uint64_t ndeopt = constant_of(cs, &loc[2]);
-  if (ndeopt > n - 3)
-    no_map(mv, ra, fp, "malformed statepoint record (deopt count)");
-  for (uint64_t i = 0; i + 1 < ndeopt; i += 2) {
-    const gostack_sm_location *tag = &loc[3 + i], *obj = &loc[3 + i + 1];
-    uint64_t kind = constant_of(cs, tag);
-    if (obj->type != LOC_DIRECT)
-      no_map(mv, ra, fp, "runtime record that is not a frame object");
-    uintptr_t *object = (uintptr_t *)location_base(mv, obj, sp, fp, ra);
-    if (kind == GOSTACK_DEOPT_VALIST) {
-      // x86-64 va_list: { u32 gp_offset, u32 fp_offset, void *overflow_arg_area,
-      //                   void *reg_save_area }
-      adjust_word(mv, &object[1]);
-      adjust_word(mv, &object[2]);
-    } else if (kind == GOSTACK_DEOPT_SLOT) {
-      adjust_word(mv, &object[0]); // a pointer the landing pad reloads
-    } else {
-      no_map(mv, ra, fp, "unknown runtime record in stack map");
+// The hot loop of a precise move, per frame: a lookup when the return address differs from the
+// previous frame's (recursion repeats it), the offsets the call site was decoded into at
+// registration (stackmap_parse.c, gostack_sm_decode_frame), the saved frame pointer. Everything
+// it needs is in locals (the stack words it writes could alias *mv). A described word is
+// adjusted as delta & -(in range), which the compiler may turn into a store of the unchanged
+// value: slots hold heap and stack pointers in no predictable order, so a branch would be
+// mispredicted. The lookup fails only at the task's base or on an error, so neither is tested
+// in the frames between. Counting the adjusted words (verifymove) is compiled in only when
+// `count`.
+static inline __attribute__((always_inline)) const char *
+walk_frames(const gostack_move *mv, uintptr_t *rap, uintptr_t sp, uintptr_t *fpp, size_t *adj,
+            bool count) {
+  const uintptr_t old_lo = mv->old_lo, old_span = mv->old_hi - mv->old_lo;
+  const uintptr_t last_fp = mv->new_hi - 16, delta = (uintptr_t)mv->delta;
+  uintptr_t ra = *rap, fp = *fpp;
+  size_t adjusted = 0;
+  const char *why = NULL;
+  gostack_sm_walk walk;
+  gostack_stackmap_walk_begin(&walk);
+  uintptr_t last_ra = ~ra; // no frame yet
+  const gostack_sm_frame *f = NULL;
+#define RELOCATE(addr)                                                                           \
+  do {                                                                                           \
+    uintptr_t *w_ = (uintptr_t *)(addr), v_ = *w_;                                               \
+    uintptr_t in_ = v_ - old_lo < old_span;                                                      \
+    *w_ = v_ + (delta & -in_);                                                                   \
+    if (count)                                                                                   \
+      adjusted += in_;                                                                           \
+  } while (0)
+  for (;;) {
+    if (ra != last_ra) {
+      f = gostack_stackmap_walk_find(&walk, ra);
+      if (__builtin_expect(!f, 0)) {
+        if (ra == (uintptr_t)__gostack_task_fn_ret ||
+            (__gostack_main_fn_ret && ra == (uintptr_t)__gostack_main_fn_ret))
+          break; // the task's first frame: done
+        why = no_frame_reason(ra);
+        break;
+      }
+      last_ra = ra;
     }
-  }
-  for (uint32_t i = 3 + (uint32_t)ndeopt; i < n; i++) {
-    const gostack_sm_location *l = &loc[i];
-    switch (l->type) {
-    case LOC_INDIRECT: {
-      // A spill slot holding a live pointer (or a vector of them).
-      uintptr_t *slot = (uintptr_t *)location_base(mv, l, sp, fp, ra);
-      for (unsigned w = 0; w < l->size / 8u; w++)
-        adjust_word(mv, &slot[w]);
-      mv->stats->slots++;
+    // A frame record lies above its callee's (fp >= sp: fp may equal sp when nothing is between
+    // the caller's record and its call) and within the new stack, aligned; so the walk also
+    // always ends.
+    if (__builtin_expect(fp < sp || fp > last_fp || (fp & 7), 0)) {
+      why = "broken frame-pointer chain";
       break;
     }
-    case LOC_DIRECT:   // an alloca: frame-relative, recomputed after the call
-    case LOC_CONSTANT: // a null or constant pointer
-    case LOC_CONST_INDEX:
-      break;
-    default:
-      no_map(mv, ra, fp, "live pointer kept in a register across a call");
-    }
+    // The walk waits on each frame's words (the copy left them in L2 at best) and learns the
+    // next frame only from this one's record: ask for the lines a few frames up now.
+    __builtin_prefetch((const void *)(fp + 512), 1);
+    const int32_t *off = gostack_sm_frame_offsets(f), *mid = off + f->num_sp,
+                  *end = mid + f->num_fp;
+#pragma clang loop unroll(disable)
+    for (; off < mid; off++)
+      RELOCATE(sp + *off);
+#pragma clang loop unroll(disable)
+    for (; off < end; off++)
+      RELOCATE(fp + *off);
+    // The frame record of the function just described: [fp] = its caller's RBP, [fp + 8] = the
+    // return address into its caller. The next fp comes from a register, not back from memory.
+    uintptr_t *record = (uintptr_t *)fp, next = record[0];
+    uintptr_t in = next - old_lo < old_span;
+    next += delta & -in;
+    record[0] = next;
+    if (count)
+      adjusted += in;
+    ra = record[1];
+    sp = fp + 16;
+    fp = next;
   }
+#undef RELOCATE
+  gostack_stackmap_walk_end(&walk);
+  *rap = ra;
+  *fpp = fp;
+  *adj = adjusted;
+  return why;
 }
 
 void gostack_adjust_frames(const gostack_move *mv, uintptr_t ra, uintptr_t sp, uintptr_t fp) {
-  // Recursion puts the same return address in frame after frame: one lookup serves them all.
-  uintptr_t last_ra = 0;
-  const gostack_sm_callsite *cs = NULL;
-  while (!is_task_base(ra)) {
-    if (fp - mv->new_lo >= mv->new_hi - mv->new_lo || (fp & 7))
-      no_map(mv, ra, fp, "broken frame-pointer chain");
-    if (ra != last_ra || !cs) {
-      cs = gostack_stackmap_find(ra);
-      last_ra = ra;
-    }
-    if (!cs)
-      no_map(mv, ra, fp, "no stack map for this frame");
-    adjust_callsite(mv, cs, sp, fp, ra);
-    mv->stats->frames++;
-    // The frame record of the function we just described: [fp] = its caller's RBP,
-    // [fp + 8] = the return address into its caller.
-    uintptr_t *record = (uintptr_t *)fp;
-    adjust_word(mv, &record[0]);
-    sp = fp + 16;
-    ra = record[1];
-    fp = record[0];
-  }
+  size_t adjusted;
+  const char *why = mv->stats ? walk_frames(mv, &ra, sp, &fp, &adjusted, true)
+                              : walk_frames(mv, &ra, sp, &fp, &adjusted, false);
+  if (mv->stats)
+    mv->stats->adjusted += adjusted;
+  if (why)
+    no_map(mv, ra, fp, why);
 }
 
 void gostack_adjust_entry(const gostack_move *mv, gostack_morestack_ctx *ctx) {
@@ -156,11 +149,9 @@ void gostack_adjust_entry(const gostack_move *mv, gostack_morestack_ctx *ctx) {
   if (slots & FNINFO_UNKNOWN_LAYOUT)
     no_map(mv, ctx->ret_in_f, ctx->rbp, "function whose parameters the plugin could not classify");
   uint64_t *args[6] = {&ctx->rdi, &ctx->rsi, &ctx->rdx, &ctx->rcx, &ctx->r8, &ctx->r9};
-  for (int i = 0; i < 6; i++)
-    if (regs & (1u << i))
-      adjust_word(mv, (uintptr_t *)args[i]);
+  for (regs &= 0x3f; regs; regs &= regs - 1) // the set bits only: usually none or one
+    adjust_word(mv, (uintptr_t *)args[__builtin_ctz(regs)]);
   uintptr_t *stack_args = (uintptr_t *)(&ctx->f_ret + 1);
-  for (int i = 0; i < 31; i++)
-    if (slots & (1u << i))
-      adjust_word(mv, &stack_args[i]);
+  for (; slots; slots &= slots - 1)
+    adjust_word(mv, &stack_args[__builtin_ctz(slots)]);
 }

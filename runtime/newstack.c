@@ -78,15 +78,22 @@ static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp, entry_k
   size_t used = old.hi - sp;
   intptr_t delta = (intptr_t)(new.hi - old.hi);
   uintptr_t newsp = new.hi - used;
-  memcpy((void *)newsp, (const void *)sp, used);
   if (gostack_cfg.relocate == GOSTACK_RELOCATE_CONSERVATIVE) {
     // Only [sp, old.hi) is live: a value below sp can only be a stale address left by a frame
     // that has returned (uninitialized bytes, padding), never a pointer the program may use,
-    // so the narrower range avoids most false positives of the conservative scan.
-    gostack_relocate_conservative((uintptr_t *)newsp, (uintptr_t *)new.hi, sp, old.hi, delta);
+    // so the narrower range avoids most false positives of the conservative scan. The copy
+    // and the scan are one pass when the used part is whole words, as the saved context
+    // makes it.
+    if (((sp | used) & 7) == 0) {
+      gostack_copy_relocate_conservative((uintptr_t *)newsp, (const uintptr_t *)sp, used / 8, sp,
+                                         old.hi, delta);
+    } else {
+      memcpy((void *)newsp, (const void *)sp, used);
+      gostack_relocate_conservative((uintptr_t *)newsp, (uintptr_t *)new.hi, sp, old.hi, delta);
+    }
   } else {
-    gostack_move_stats stats = {0, 0, 0};
-    gostack_move mv = {old.lo, old.hi, new.lo, new.hi, delta, t->id, &stats};
+    memcpy((void *)newsp, (const void *)sp, used);
+    gostack_move mv = {old.lo, old.hi, new.lo, new.hi, delta, t->id, NULL}; // no counters
     relocate_precise(&mv, newsp, kind);
     if (gostack_cfg.verifymove)
       gostack_verify_move(&mv, newsp, kind);
@@ -104,10 +111,21 @@ static intptr_t copystack(gostack_task *t, size_t newsize, uintptr_t sp, entry_k
   return delta;
 }
 
-// Common part of the entry points: grow (or, under GOSTACK_MOVESTACK, move) so that `need`
-// bytes fit below `sp`; returns the relocation delta (0 when nothing moved).
+// A move asked for with gostack_request_move: the size to move to at the next check on this
+// thread, 0 when none is pending.
+static __thread size_t requested_move __attribute__((tls_model("initial-exec")));
+
+void gostack_request_move(size_t size) {
+  // Runs on the task stack inside the guard reserve: a TLS store and the guard, nothing else.
+  requested_move = size ? size : SIZE_MAX;
+  gostack_set_guard(GOSTACK_GUARD_POISON);
+}
+
+// Common part of the entry points: grow (or, under GOSTACK_MOVESTACK or a requested move, move)
+// so that `need` bytes fit below `sp`; returns the relocation delta (0 when nothing moved).
+// `request`: a gostack_request_move size (SIZE_MAX: the current one), or 0.
 static intptr_t ensure_stack(gostack_task *t, uintptr_t ctx, uintptr_t sp, size_t need,
-                             entry_kind kind, uintptr_t pc, uintptr_t fp) {
+                             entry_kind kind, uintptr_t pc, uintptr_t fp, size_t request) {
   check_canary(t, pc, fp);
   if (sp <= t->stack.lo || sp > t->stack.hi)
     gostack_fatalf(pc, fp, "task %llu: SP %#lx is outside its stack [%#lx, %#lx)",
@@ -115,7 +133,19 @@ static intptr_t ensure_stack(gostack_task *t, uintptr_t ctx, uintptr_t sp, size_
                    (unsigned long)t->stack.hi);
   size_t used = t->stack.hi - ctx;
   size_t newsize = grown_size(t, used, need, pc, fp);
-  if (newsize == stack_size(t->stack) && !gostack_cfg.movestack)
+  if (request && request != SIZE_MAX) {
+    // Any size class from the minimum to the limit that still holds the used part, the frame
+    // and the reserve (newsize, the smallest doubling that does, bounds the search).
+    size_t size = gostack_stack_class(request);
+    if (size < gostack_cfg.stack_min)
+      size = gostack_cfg.stack_min;
+    while (size < newsize && (size < used || size - used < need + GOSTACK_STACK_GUARD +
+                                                               GROWTH_SLACK))
+      size *= 2;
+    if (size <= gostack_cfg.max_stack)
+      newsize = size;
+  }
+  if (newsize == stack_size(t->stack) && !gostack_cfg.movestack && !request)
     return 0; // enough room already (the guard was stale)
   return copystack(t, newsize, ctx, kind);
 }
@@ -141,6 +171,8 @@ static intptr_t maybe_shrink(gostack_task *t, gostack_morestack_ctx *ctx, size_t
 gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
   gostack_m *m = &gostack_m_tls;
   gostack_task *t = m->curtask;
+  size_t request = requested_move; // for this check only, whatever it turns out to be
+  requested_move = 0;
   // A check failed on a thread that runs no task: the guard slot held a stale value (glibc
   // recycles thread descriptors with whatever the last thread left in it). Not ours to grow.
   if (!t) {
@@ -178,8 +210,8 @@ gostack_morestack_ctx *gostack_newstack(gostack_morestack_ctx *ctx) {
     ctx = (gostack_morestack_ctx *)((uintptr_t)ctx + delta);
   }
   uintptr_t sp = (uintptr_t)&ctx->f_ret; // the checked function's SP at entry
-  intptr_t grown =
-      ensure_stack(t, (uintptr_t)ctx, sp, need, ENTRY_MORESTACK, ctx->ret_in_f, ctx->rbp);
+  intptr_t grown = ensure_stack(t, (uintptr_t)ctx, sp, need, ENTRY_MORESTACK, ctx->ret_in_f,
+                                ctx->rbp, request);
   gostack_fatal_set_entry(0, 0, 0);
   if (preempt) {
     t->preemptions++;
@@ -222,7 +254,8 @@ gostack_allocstack_ctx *gostack_allocstack(gostack_allocstack_ctx *ctx) {
     return ctx;
   }
   gostack_fatal_set_entry(ctx->ret, 0, ctx->rbp);
-  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp);
+  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp,
+                                0);
   gostack_fatal_set_entry(0, 0, 0);
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);
@@ -235,7 +268,8 @@ gostack_allocstack_ctx *gostack_ensurestack(gostack_allocstack_ctx *ctx) {
     return ctx; // not a task stack: nothing to grow (the alloca is unchecked there)
   uintptr_t sp = (uintptr_t)(&ctx->ret + 1);
   gostack_fatal_set_entry(ctx->ret, 0, ctx->rbp);
-  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp);
+  intptr_t delta = ensure_stack(t, (uintptr_t)ctx, sp, ctx->size, ENTRY_CALL, ctx->ret, ctx->rbp,
+                                0);
   gostack_fatal_set_entry(0, 0, 0);
   gostack_set_guard(t->stackguard0);
   return (gostack_allocstack_ctx *)((uintptr_t)ctx + delta);

@@ -6,7 +6,8 @@
 // the plugin adds to each object registers both (bounds from __start_/__stop_ symbols).
 //
 // Index: one immutable snapshot (sorted return addresses -> call-site records, sorted function
-// entries) published through an atomic pointer. Registration and unregistration (start-up,
+// entries, and a hash table from return addresses to the frames registration decoded for stack
+// moves) published through an atomic pointer. Registration and unregistration (start-up,
 // dlopen, dlclose) hold reg_lock, build a new snapshot by an O(n) merge (or filter) of the
 // current one, publish it, wait until no lookup can still be reading the old one, and free it.
 //
@@ -69,6 +70,7 @@ typedef struct sm_module {
   size_t nsites;
   sm_fn *fns; // sorted by addr, duplicates merged
   size_t nfns;
+  uint32_t *frames; // the sites' decoded frames (gostack_sm_frame + offsets), back to back
   // Section offsets of sites[i] / fns[i], for messages; only while registering.
   size_t *site_offsets, *fn_offsets;
 } sm_module;
@@ -291,6 +293,30 @@ static int out_of_memory(char *err, size_t errlen, const module_info *mi) {
   return -1;
 }
 
+// Decodes every site's record for stack moves (gostack_sm_decode_frame) into one array, so a
+// move reads a flat list of word offsets per frame. Under reg_lock, before the sites are
+// published; a move (runtime/adjustframes.c) finds them through the snapshot's table.
+static int decode_frames(sm_module *m, const module_info *mi, char *err, size_t errlen) {
+  enum { HEADER = sizeof(gostack_sm_frame) / sizeof(uint32_t) };
+  size_t words = 0; // counting pass: a header and the offsets of each
+  for (size_t i = 0; i < m->nsites; i++) {
+    gostack_sm_frame probe;
+    words += HEADER + gostack_sm_decode_frame(&m->sites[i], &probe, 0);
+  }
+  if (!words)
+    return 0;
+  m->frames = malloc(words * sizeof *m->frames);
+  if (!m->frames)
+    return out_of_memory(err, errlen, mi);
+  size_t at = 0;
+  for (size_t i = 0; i < m->nsites; i++) {
+    gostack_sm_frame *f = (gostack_sm_frame *)(void *)&m->frames[at];
+    at += HEADER + gostack_sm_decode_frame(&m->sites[i], f, words - at - HEADER);
+    m->sites[i].frame = f;
+  }
+  return 0;
+}
+
 static int build_sites(sm_module *m, const module_info *mi, char *err, size_t errlen) {
   char reason[SM_REASON_MAX];
   site_builder b = {mi, 0, NULL};
@@ -335,7 +361,7 @@ static int build_sites(sm_module *m, const module_info *mi, char *err, size_t er
   }
   free(b.recs);
   m->nsites = out;
-  return 0;
+  return decode_frames(m, mi, err, errlen);
 }
 
 static int build_fns(sm_module *m, const module_info *mi, char *err, size_t errlen) {
@@ -397,6 +423,7 @@ static void free_module(sm_module *m) {
   free_offsets(m);
   free(m->sites);
   free(m->fns);
+  free(m->frames);
   free(m);
 }
 
@@ -410,9 +437,14 @@ typedef struct sm_index {
   size_t nfns;
   uintptr_t *fn_addrs; // sorted function entries
   const sm_fn **fns;
+  // Return address -> decoded frame, for moves: open addressing, linear probing, at most half
+  // full (gostack_stackmap_walk_find).
+  gostack_sm_hent *table;
+  size_t table_mask; // (entries - 1) * sizeof *table: gostack_sm_hash works in byte offsets
 } sm_index;
 
-static const sm_index empty_index;
+static gostack_sm_hent empty_table[2];
+static const sm_index empty_index = {.table = empty_table, .table_mask = sizeof empty_table[0]};
 static _Atomic(const sm_index *) current_index = &empty_index;
 
 typedef struct sm_stripe {
@@ -474,16 +506,24 @@ static void free_index(const sm_index *idx) {
     free((void *)idx);
 }
 
-// One allocation: header, then the four arrays.
+// One allocation: header, then the four arrays and the table (zeroed: empty).
 static sm_index *alloc_index(size_t nsites, size_t nfns) {
   if (nsites > SIZE_MAX / 64 || nfns > SIZE_MAX / 64)
     return NULL;
-  size_t bytes = sizeof(sm_index) + nsites * (sizeof(uintptr_t) + sizeof(void *)) +
+  size_t entries = 2;
+  while (entries < 2 * nsites)
+    entries *= 2;
+  if (entries > ((size_t)1 << 31)) // gostack_sm_hash takes 32 bits
+    return NULL;
+  size_t table_bytes = entries * sizeof(gostack_sm_hent);
+  size_t bytes = sizeof(sm_index) + table_bytes + nsites * (sizeof(uintptr_t) + sizeof(void *)) +
                  nfns * (sizeof(uintptr_t) + sizeof(void *));
   sm_index *idx = malloc(bytes);
   if (!idx)
     return NULL;
-  char *p = (char *)(idx + 1);
+  gostack_sm_hent *table = (gostack_sm_hent *)(void *)(idx + 1);
+  memset(table, 0, table_bytes);
+  char *p = (char *)table + table_bytes;
   uintptr_t *ras = (uintptr_t *)(void *)p;
   p += nsites * sizeof(uintptr_t);
   const gostack_sm_callsite **sites = (const gostack_sm_callsite **)(void *)p;
@@ -491,8 +531,23 @@ static sm_index *alloc_index(size_t nsites, size_t nfns) {
   uintptr_t *fn_addrs = (uintptr_t *)(void *)p;
   p += nfns * sizeof(uintptr_t);
   const sm_fn **fns = (const sm_fn **)(void *)p;
-  *idx = (sm_index){nsites, ras, sites, nfns, fn_addrs, fns};
+  *idx = (sm_index){nsites, ras, sites, nfns, fn_addrs, fns, table, (entries - 1) * sizeof *table};
   return idx;
+}
+
+// Fills idx's table from its sorted sites (no duplicate return addresses).
+static void fill_table(sm_index *idx) {
+  size_t mask = idx->table_mask / sizeof *idx->table;
+  for (size_t i = 0; i < idx->nsites; i++) {
+    uintptr_t ra = idx->ras[i];
+    size_t h = gostack_sm_hash(ra, idx->table_mask) / sizeof *idx->table;
+    while (idx->table[h].return_address)
+      h = (h + 1) & mask;
+    // A frame a move cannot use is not in the table: the walk's lookup then fails, and only
+    // its slow path tells the task's base, a missing map and a bad record apart.
+    const gostack_sm_frame *f = idx->sites[i]->frame;
+    idx->table[h] = (gostack_sm_hent){ra, f && !f->error ? f : NULL};
+  }
 }
 
 // The old index plus module m, merged in O(n). On a return address or function entry that is
@@ -542,6 +597,7 @@ static sm_index *index_add(const sm_index *old, const sm_module *m, const module
       fns[o++] = &m->fns[j++];
     }
   }
+  fill_table(idx);
   return idx;
 }
 
@@ -570,6 +626,7 @@ static sm_index *index_remove(const sm_index *old, const sm_module *m) {
     fn_addrs[o] = old->fn_addrs[i];
     fns[o++] = f;
   }
+  fill_table(idx);
   return idx;
 }
 
@@ -716,6 +773,18 @@ const gostack_sm_callsite *gostack_stackmap_find(uintptr_t return_address) {
   }
   reader_exit(st);
   return found;
+}
+
+void gostack_stackmap_walk_begin(gostack_sm_walk *w) {
+  sm_reader st = reader_enter();
+  const sm_index *idx = atomic_load_explicit(&current_index, memory_order_seq_cst);
+  *w = (gostack_sm_walk){idx->table, idx->table_mask, (void *)st};
+}
+
+void gostack_stackmap_walk_end(gostack_sm_walk *w) {
+  reader_exit((sm_reader)w->reader);
+  w->table = empty_table; // a lookup after the end finds nothing instead of freed memory
+  w->mask = sizeof empty_table[0];
 }
 
 int gostack_fninfo_find(uintptr_t pc, uint32_t *ptr_arg_regs, uint32_t *flags) {

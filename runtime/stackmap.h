@@ -58,6 +58,8 @@ typedef struct gostack_sm_liveout {
 } gostack_sm_liveout;
 _Static_assert(sizeof(gostack_sm_liveout) == 4, "LLVM StackMap v3 live-out layout");
 
+struct gostack_sm_frame;
+
 // One call site. For a statepoint, return_address is the address of the instruction after the
 // call: the return address found on the stack in the caller's frame.
 typedef struct gostack_sm_callsite {
@@ -72,7 +74,54 @@ typedef struct gostack_sm_callsite {
   uint32_t num_constants;
   uint32_t num_live_outs;
   const gostack_sm_liveout *live_outs;
+  // Registered call sites only (NULL from the parser): the record decoded for stack moves.
+  const struct gostack_sm_frame *frame;
 } gostack_sm_callsite;
+
+// ---- Frames: call sites decoded for stack moves -------------------------------------------------
+//
+// Registration decodes every call site's record once into what a move does to the frame
+// suspended there (runtime/adjustframes.c): the 8-byte words that may hold pointers into the
+// stack, as byte offsets from the frame's SP at the call and from its frame pointer. The
+// statepoint layout (three header constants, the deopt count and (tag, object) pairs, then the
+// gc pointers), the runtime records and the location kinds are then read once per call site,
+// not once per frame of every move.
+
+// Why a move cannot describe a frame suspended at a call site (0: it can). The record is valid
+// StackMap v3, so registration accepts it; a move that reaches such a frame is fatal.
+enum {
+  GOSTACK_SM_FRAME_OK = 0,
+  GOSTACK_SM_FRAME_NOT_STATEPOINT,      // fewer than the three statepoint header locations
+  GOSTACK_SM_FRAME_BAD_DEOPT_COUNT,     // more deopt operands than locations
+  GOSTACK_SM_FRAME_RECORD_NOT_OBJECT,   // a runtime record that is not a frame object
+  GOSTACK_SM_FRAME_UNKNOWN_RECORD,      // a deopt tag other than va_list and slot
+  GOSTACK_SM_FRAME_BAD_BASE,            // a location relative to a register other than RSP/RBP
+  GOSTACK_SM_FRAME_POINTER_IN_REGISTER, // a live pointer in a register across the call
+  GOSTACK_SM_FRAME_OFFSET_RANGE,        // a word beyond an int32 offset of its base
+};
+
+// A decoded call site: this header, then num_sp + num_fp int32 byte offsets (those from SP
+// first), each list sorted and without duplicates (a base and a derived pointer in one slot are
+// adjusted once). With error set both counts are 0.
+typedef struct gostack_sm_frame {
+  uint32_t num_sp, num_fp;
+  uint32_t error; // GOSTACK_SM_FRAME_*
+  uint32_t reserved;
+} gostack_sm_frame;
+_Static_assert(sizeof(gostack_sm_frame) == 16, "the int32 offsets follow the header");
+
+static inline const int32_t *gostack_sm_frame_offsets(const gostack_sm_frame *f) {
+  return (const int32_t *)(const void *)(f + 1);
+}
+
+// Decodes cs into *out and the `room` int32 offsets after it and returns how many it wrote;
+// or, when they do not fit, returns more than room and writes nothing past *out (call again
+// with that much room). Sets out->error (and returns 0) when a move cannot use the record.
+// Pure.
+size_t gostack_sm_decode_frame(const gostack_sm_callsite *cs, gostack_sm_frame *out, size_t room);
+
+// What a move reports for a frame whose record has this error.
+const char *gostack_sm_frame_error_string(uint32_t error);
 
 // A `gostack_fninfo` record, as the plugin emits it (8-aligned, 16 bytes;
 // plugin/StatepointRewriting.cpp, emitFunctionInfo). Every function of the module that may be
@@ -136,6 +185,47 @@ int gostack_register_module_checked(const void *maps_begin, const void *maps_end
 // is unregistered (dlclose). An address with several different records in one module (only
 // llvm.experimental.stackmap / patchpoint records can share one) is not indexed: NULL.
 const gostack_sm_callsite *gostack_stackmap_find(uintptr_t return_address);
+
+// A stack move's lookups (runtime/adjustframes.c): one reader section for the whole walk
+// instead of one per frame, and a hash table from return addresses to decoded frames (built
+// with each index snapshot). Between begin and end the frames stay valid and registration
+// waits; end must follow begin on the same thread, without blocking in between.
+typedef struct gostack_sm_hent {
+  uintptr_t return_address; // 0: empty
+  const gostack_sm_frame *frame;
+} gostack_sm_hent;
+
+typedef struct gostack_sm_walk {
+  const gostack_sm_hent *table; // a power of two of entries, at most half of them used
+  size_t mask;                  // (entries - 1) * sizeof(gostack_sm_hent): a byte offset mask
+  void *reader;                 // private
+} gostack_sm_walk;
+
+void gostack_stackmap_walk_begin(gostack_sm_walk *w);
+void gostack_stackmap_walk_end(gostack_sm_walk *w);
+
+// The byte offset of return_address's first probe in a table with this byte offset mask:
+// multiplicative hashing, bits 28 and up of the product, which spread nearby return addresses
+// (the low 4 are masked off: entries are 16 bytes; a table has at most 2^31 entries). The
+// multiplier fits an instruction's 32-bit immediate.
+static inline size_t gostack_sm_hash(uintptr_t return_address, size_t mask) {
+  return (size_t)(((uint64_t)return_address * 0x5bd1e995u) >> 28) & mask;
+}
+
+// The decoded frame of the call site whose return address this is; NULL when there is none or
+// it has an error (gostack_stackmap_find tells them apart).
+static inline const gostack_sm_frame *gostack_stackmap_walk_find(const gostack_sm_walk *w,
+                                                                 uintptr_t return_address) {
+  _Static_assert(sizeof(gostack_sm_hent) == 16, "gostack_sm_hash's byte offsets");
+  for (size_t i = gostack_sm_hash(return_address, w->mask);;
+       i = (i + sizeof(gostack_sm_hent)) & w->mask) {
+    const gostack_sm_hent *e = (const gostack_sm_hent *)(const void *)((const char *)w->table + i);
+    if (e->return_address == return_address)
+      return e->frame; // also NULL for return address 0, which matches an empty entry
+    if (e->return_address == 0)
+      return NULL;
+  }
+}
 
 // 1 if pc lies in a registered function — the record with the largest fn_addr <= pc, provided
 // pc is still inside the executable segment holding that function (when the module's segments

@@ -1,6 +1,7 @@
 // Stack maps: the pure parsers (gostack_stackmap_parse, gostack_fninfo_parse) and their
-// validation. No allocation, no global state, never die: registration, the index and lookups
-// are in stackmap.c. docs/design.md, "Stack maps".
+// validation, and the decoding of a call site for stack moves (gostack_sm_decode_frame). No
+// allocation, no global state, never die: registration, the index and lookups are in
+// stackmap.c. docs/design.md, "Stack maps".
 #include "stackmap.h"
 
 #include "stackmap_internal.h"
@@ -308,4 +309,179 @@ int gostack_fninfo_parse(const void *begin, const void *end, gostack_fninfo_fn c
     at += 16;
   }
   return 0;
+}
+
+// ---- Decoding a call site for stack moves -------------------------------------------------------
+
+// Tags of (tag, object) deopt pairs (plugin/StatepointRewriting.cpp, DeoptVaListTag and
+// DeoptSlotTag): a va_list, or a pointer slot an exception path reloads.
+#define DEOPT_VALIST 1
+#define DEOPT_SLOT 2
+#define DWARF_RBP 6
+#define DWARF_RSP 7
+
+static uint64_t constant_of(const gostack_sm_callsite *cs, const gostack_sm_location *l) {
+  if (l->type == GOSTACK_SM_CONSTANT)
+    return (uint64_t)(int64_t)l->offset;
+  if (l->type == GOSTACK_SM_CONSTANT_INDEX)
+    return cs->constants[l->offset];
+  return UINT64_MAX;
+}
+
+// Adds the `words` words at l's base + offset + skip bytes; 0 or an error. Counts every word
+// in *n (SP-relative ones in *nsp) but stores only while there is room: SP-relative offsets
+// from the front of `offs`, FP-relative ones from the back.
+typedef struct word_list {
+  int32_t *offs;
+  size_t room, n, nsp;
+} word_list;
+
+static uint32_t add_words(word_list *wl, const gostack_sm_location *l, int64_t skip,
+                          uint64_t words) {
+  bool fp;
+  if (l->dwarf_reg == DWARF_RSP)
+    fp = false;
+  else if (l->dwarf_reg == DWARF_RBP)
+    fp = true;
+  else
+    return GOSTACK_SM_FRAME_BAD_BASE;
+  for (uint64_t k = 0; k < words; k++) {
+    int64_t offset = (int64_t)l->offset + skip + 8 * (int64_t)k;
+    if (offset < INT32_MIN || offset > INT32_MAX)
+      return GOSTACK_SM_FRAME_OFFSET_RANGE;
+    size_t nfp = wl->n - wl->nsp;
+    if (wl->n < wl->room) {
+      if (fp)
+        wl->offs[wl->room - 1 - nfp] = (int32_t)offset;
+      else
+        wl->offs[wl->nsp] = (int32_t)offset;
+    }
+    wl->n++;
+    wl->nsp += !fp;
+  }
+  return 0;
+}
+
+static void sift_down(int32_t *a, size_t i, size_t n) {
+  for (size_t c; (c = 2 * i + 1) < n; i = c) {
+    if (c + 1 < n && a[c + 1] > a[c])
+      c++;
+    if (a[i] >= a[c])
+      return;
+    int32_t t = a[i];
+    a[i] = a[c];
+    a[c] = t;
+  }
+}
+
+// Sorts n offsets and drops duplicates; returns how many remain.
+static size_t sort_unique(int32_t *a, size_t n) {
+  if (n > 16) { // heapsort: a record can list 65535 vectors of 8191 words (no allocation)
+    for (size_t i = n / 2; i-- > 0;)
+      sift_down(a, i, n);
+    for (size_t end = n; end-- > 1;) {
+      int32_t t = a[0];
+      a[0] = a[end];
+      a[end] = t;
+      sift_down(a, 0, end);
+    }
+  } else {
+    for (size_t i = 1; i < n; i++) { // insertion sort: a handful of words, the usual case
+      int32_t v = a[i];
+      size_t j = i;
+      for (; j > 0 && v < a[j - 1]; j--)
+        a[j] = a[j - 1];
+      a[j] = v;
+    }
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!out || a[out - 1] != a[i])
+      a[out++] = a[i];
+  return out;
+}
+
+size_t gostack_sm_decode_frame(const gostack_sm_callsite *cs, gostack_sm_frame *out, size_t room) {
+  const gostack_sm_location *loc = cs->locations;
+  uint32_t nloc = cs->num_locations;
+  word_list wl = {(int32_t *)(void *)(out + 1), room, 0, 0};
+  uint32_t error = 0;
+  *out = (gostack_sm_frame){0, 0, 0, 0};
+  // A statepoint record: calling convention, flags, deopt count, deopt values, gc pointers.
+  if (nloc < 3) {
+    out->error = GOSTACK_SM_FRAME_NOT_STATEPOINT;
+    return 0;
+  }
+  uint64_t ndeopt = constant_of(cs, &loc[2]);
+  if (ndeopt > nloc - 3) {
+    out->error = GOSTACK_SM_FRAME_BAD_DEOPT_COUNT;
+    return 0;
+  }
+  for (uint64_t i = 0; i + 1 < ndeopt && !error; i += 2) {
+    const gostack_sm_location *tag = &loc[3 + i], *obj = &loc[3 + i + 1];
+    uint64_t kind = constant_of(cs, tag);
+    if (obj->type != GOSTACK_SM_DIRECT)
+      error = GOSTACK_SM_FRAME_RECORD_NOT_OBJECT;
+    else if (kind == DEOPT_VALIST)
+      // x86-64 va_list: { u32 gp_offset, u32 fp_offset, void *overflow_arg_area,
+      //                   void *reg_save_area }: the two pointers, words 1 and 2.
+      error = add_words(&wl, obj, 8, 2);
+    else if (kind == DEOPT_SLOT)
+      error = add_words(&wl, obj, 0, 1); // a pointer the landing pad reloads
+    else
+      error = GOSTACK_SM_FRAME_UNKNOWN_RECORD;
+  }
+  for (uint32_t i = 3 + (uint32_t)ndeopt; i < nloc && !error; i++) {
+    const gostack_sm_location *l = &loc[i];
+    switch (l->type) {
+    case GOSTACK_SM_INDIRECT: // a spill slot holding a live pointer (or a vector of them)
+      error = add_words(&wl, l, 0, l->size / 8u);
+      break;
+    case GOSTACK_SM_DIRECT:   // an alloca: frame-relative, recomputed after the call
+    case GOSTACK_SM_CONSTANT: // a null or constant pointer
+    case GOSTACK_SM_CONSTANT_INDEX:
+      break;
+    default:
+      error = GOSTACK_SM_FRAME_POINTER_IN_REGISTER;
+    }
+  }
+  if (error) {
+    out->error = error;
+    return 0;
+  }
+  if (wl.n > room)
+    return wl.n; // the count with duplicates: room that certainly suffices
+  // The FP-relative offsets were stored from the back: move them right after the SP ones.
+  size_t nfp = wl.n - wl.nsp;
+  int32_t *offs = wl.offs;
+  memmove(offs + wl.nsp, offs + room - nfp, nfp * sizeof *offs);
+  size_t nsp = sort_unique(offs, wl.nsp);
+  nfp = sort_unique(offs + wl.nsp, nfp);
+  memmove(offs + nsp, offs + wl.nsp, nfp * sizeof *offs);
+  out->num_sp = (uint32_t)nsp;
+  out->num_fp = (uint32_t)nfp;
+  return nsp + nfp;
+}
+
+const char *gostack_sm_frame_error_string(uint32_t error) {
+  switch (error) {
+  case GOSTACK_SM_FRAME_OK:
+    return "no error";
+  case GOSTACK_SM_FRAME_NOT_STATEPOINT:
+    return "stack map record is not a statepoint";
+  case GOSTACK_SM_FRAME_BAD_DEOPT_COUNT:
+    return "malformed statepoint record (deopt count)";
+  case GOSTACK_SM_FRAME_RECORD_NOT_OBJECT:
+    return "runtime record that is not a frame object";
+  case GOSTACK_SM_FRAME_UNKNOWN_RECORD:
+    return "unknown runtime record in stack map";
+  case GOSTACK_SM_FRAME_BAD_BASE:
+    return "stack map location relative to a register other than RSP/RBP";
+  case GOSTACK_SM_FRAME_POINTER_IN_REGISTER:
+    return "live pointer kept in a register across a call";
+  case GOSTACK_SM_FRAME_OFFSET_RANGE:
+    return "malformed statepoint record (offset out of range)";
+  default:
+    return "unknown stack map decoding error";
+  }
 }
