@@ -1,8 +1,8 @@
-/* bench/calls.c: the measured code of the instrumentation-overhead micro-benchmark.
+/* bench/calls/calls.c: the measured code of the instrumentation-overhead micro-benchmark.
  *
  * This one source is compiled three ways (plain clang-19; gostack-clang; gostack-clang with
  * GOSTACK_STACK_MAPS=1), all at -O2, and linked against the same Google Benchmark harness
- * (bench/calls_bench.cpp, compiled with plain clang++-19). Only k_grow differs by variant:
+ * (bench/calls/calls_bench.cpp, compiled with plain clang++-19). Only k_grow differs by variant:
  * under gostack it runs its recursion in a fresh task (2 KB stack that grows by copying); plain,
  * it simply calls the recursion on the thread stack. Everything else runs on the thread's own
  * stack in every variant (the harness's main is not a gostack task, so the guard is 0 and every

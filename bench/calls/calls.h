@@ -1,4 +1,4 @@
-/* bench/calls.h: the kernels of bench/calls.c, as seen from the harness. */
+/* bench/calls/calls.h: the kernels of bench/calls/calls.c, as seen from the harness. */
 #ifndef GOSTACK_BENCH_CALLS_H
 #define GOSTACK_BENCH_CALLS_H
 #include <stdint.h>

@@ -1,4 +1,4 @@
-// bench/calls_bench.cpp: Google Benchmark harness for bench/calls.c.
+// bench/calls/calls_bench.cpp: Google Benchmark harness for bench/calls/calls.c.
 //
 // Compiled with plain clang++-19 (no gostack plugin) so that this file's main is the program's
 // main; the kernels it calls are compiled per variant. Times are per kernel call; the "calls"
@@ -58,7 +58,7 @@ void BM_loop(benchmark::State &state) {
 }
 BENCHMARK(BM_loop)->Arg(10000);
 
-// Indirect calls (bench/calls.c): to a gostack-compiled function (the per-call-site cache hits,
+// Indirect calls (bench/calls/calls.c): to a gostack-compiled function (the per-call-site cache hits,
 // the call is direct) and to a C library function (it goes through the system-stack thunk).
 // Declared here: calls.h is shared with the other kernels' users.
 extern "C" uint64_t k_indirect_loop(uint64_t seed, int iters);

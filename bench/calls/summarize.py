@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/summarize.py: prints medians and ratios vs. the first variant from bench/run's JSON.
+"""bench/calls/summarize.py: prints medians and ratios vs. the first variant from bench/run's JSON.
 
 Usage: summarize.py DIR BASELINE [VARIANT...]   (reads DIR/<variant>.json)
 Google Benchmark's JSON (--benchmark_report_aggregates_only=true) holds per benchmark the
@@ -16,16 +16,20 @@ def load(path):
     with open(path) as f:
         data = json.load(f)
     medians, cvs, calls = {}, {}, {}
+    reps = 0
     for b in data["benchmarks"]:
         name = b.get("run_name", b["name"])
         agg = b.get("aggregate_name")
         t = b["real_time"] * UNIT_NS[b.get("time_unit", "ns")]
-        if agg == "median":
+        if agg == "median" or (agg is None and b.get("run_type") == "iteration"
+                               and b.get("repetitions", 1) <= 1):
+            # One repetition has no aggregates: its own time is the median.
             medians[name] = t
             calls[name] = b.get("calls", 1.0)
+            reps = b.get("repetitions", 1)
         elif agg == "cv":
             cvs[name] = b["real_time"]  # a fraction, not a time
-    return data.get("context", {}), medians, cvs, calls
+    return data.get("context", {}), medians, cvs, calls, reps
 
 
 def fmt_time(ns):
@@ -42,10 +46,11 @@ def main():
     base = variants[0]
     names = list(runs[base][1].keys())
     ctx = runs[base][0]
-    print(f"# {ctx.get('host_name', '?')}: {ctx.get('num_cpus', '?')} CPUs at "
-          f"{ctx.get('mhz_per_cpu', '?')} MHz, library build {ctx.get('library_build_type', '?')}")
-    print("# median of 5 repetitions, time per kernel call (per function call in parentheses);"
-          f" ratio = variant / {base}; max cv = largest coefficient of variation of a cell")
+    reps = runs[base][4]
+    print(f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz. Median of "
+          f"{reps} repetitions, time per kernel call (per function call in parentheses); "
+          f"ratio = variant / {base}; max cv = largest coefficient of variation of a cell.")
+    print()
     head = ["benchmark"] + [v for v in variants] + [f"{v}/{base}" for v in variants[1:]] + ["max cv"]
     rows = []
     for n in names:

@@ -6,8 +6,8 @@
  * /proc/self/statm and compares it with the size before the first spawn. Then closes the
  * channel, which releases every task, and waits until all have finished.
  *
- * Prints one JSON line (bench/sched/summarize_sched.py reads it); go/parked_memory.go is the
- * same program in Go and prints the same fields. */
+ * Prints one JSON line (bench/sched/summarize_sched.py reads it); go/sched.go -bench=parked_memory
+ * is the same program in Go and boost_parked_memory.cpp the same on Boost, with the same fields. */
 #define _POSIX_C_SOURCE 200809L
 #include <gostack/gostack.h>
 

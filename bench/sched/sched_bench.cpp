@@ -60,21 +60,6 @@ int main(int argc, char **argv) {
       benchmark::RegisterBenchmark("pingpong", [](benchmark::State &s) {
         batches(s, SK_PINGPONG_OPS, [] { return sk_pingpong(SK_PINGPONG_OPS); });
       }));
-  reg(SK_GROW_BATCHES,
-      benchmark::RegisterBenchmark("grow_fresh", [](benchmark::State &s) {
-        batches(s, SK_GROW_OPS, [] { return sk_grow_fresh(SK_GROW_OPS, SK_GROW_DEPTH); });
-        uint64_t size = 0, growths = 0;
-        sk_grow_stats(SK_GROW_DEPTH, &size, &growths);
-        s.counters["depth"] = SK_GROW_DEPTH;
-        s.counters["stack_bytes"] = static_cast<double>(size);
-        s.counters["growths"] = static_cast<double>(growths);
-      }));
-  reg(SK_GROW_BATCHES,
-      benchmark::RegisterBenchmark("grow_warm", [](benchmark::State &s) {
-        batches(s, SK_GROW_OPS, [] { return sk_grow_warm(SK_GROW_OPS, SK_GROW_DEPTH); });
-        s.counters["depth"] = SK_GROW_DEPTH;
-      }));
-
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

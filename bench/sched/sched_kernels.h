@@ -8,7 +8,8 @@
  * is outside the measurement.
  *
  * The Go mirror (go/sched.go) runs the same batches with the same sizes: keep SK_* below and the
- * constants there equal (the summarizer checks ops per batch). */
+ * constants there equal (the summarizer checks ops per batch). The Boost.Fiber/Boost.Context
+ * mirror (boost_bench.cpp) includes this header and uses SK_* directly. */
 #ifndef GOSTACK_BENCH_SCHED_KERNELS_H
 #define GOSTACK_BENCH_SCHED_KERNELS_H
 #include <stdint.h>
@@ -19,17 +20,14 @@ extern "C" {
 /* Operations per batch, and batches per repetition, of each benchmark. */
 enum {
   SK_SPAWN_JOIN_OPS = 10000, /* gostack_spawn + gostack_join of a trivial task */
-  SK_SPAWN_JOIN_BATCHES = 30,
+  SK_SPAWN_JOIN_BATCHES = 15,
   SK_GO_WAIT_TASKS = 1000,   /* gostack_go x 1000, then one WaitGroup wait ... */
   SK_GO_WAIT_ROUNDS = 10,    /* ... 10 times per batch: 10,000 tasks */
-  SK_GO_WAIT_BATCHES = 30,
+  SK_GO_WAIT_BATCHES = 15,
   SK_YIELD_OPS = 200000,     /* gostack_yield calls per batch (pair: 100,000 per task) */
-  SK_YIELD_BATCHES = 30,
+  SK_YIELD_BATCHES = 15,
   SK_PINGPONG_OPS = 20000,   /* round trips per batch */
-  SK_PINGPONG_BATCHES = 30,
-  SK_GROW_DEPTH = 10000,     /* recursion depth; a frame of deep() is about 96 bytes */
-  SK_GROW_OPS = 20,          /* recursions per batch */
-  SK_GROW_BATCHES = 20,
+  SK_PINGPONG_BATCHES = 15,
 };
 
 uint64_t sk_spawn_join(long n);             /* n x (spawn a trivial task, join it) */
@@ -37,13 +35,9 @@ uint64_t sk_go_wait(long rounds, long tasks); /* rounds x (tasks x gostack_go, W
 uint64_t sk_yield_alone(long n);            /* n yields by the driver, alone on its P */
 uint64_t sk_yield_pair(long n);             /* two tasks, n / 2 yields each, alternating */
 uint64_t sk_pingpong(long n);               /* n round trips over two unbuffered channels */
-uint64_t sk_grow_fresh(long n, int depth);  /* n x (spawn a task recursing depth deep, join) */
-uint64_t sk_grow_warm(long n, int depth);   /* one recursion to grow, then n timed on that stack */
 
-/* Scheduler facts, for the report: gostack_procs(), and the stack statistics a fresh task
- * reaches at the given depth (size and number of growths). */
+/* gostack_procs(), for the report. */
 int sk_procs(void);
-void sk_grow_stats(int depth, uint64_t *size, uint64_t *growths);
 
 #ifdef __cplusplus
 }

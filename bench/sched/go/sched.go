@@ -4,9 +4,8 @@
 // Every kernel mirrors its C counterpart: the same operations per batch, batches per
 // repetition and repetitions (sched_kernels.h; keep the constants below equal to SK_*), a fresh
 // driver goroutine per batch that times the batch from inside while main waits (the C harness's
-// thread waits in gostack_join), the same trivial work, and for growth the same recursion with
-// the same 64-byte local array. GOMAXPROCS comes from the environment (bench/sched/run sets it
-// to GOSTACK_PROCS's value).
+// thread waits in gostack_join) and the same trivial work. GOMAXPROCS comes from the environment
+// (bench/sched/run sets it to GOSTACK_PROCS's value).
 //
 // Output: one JSON line per benchmark, with the per-repetition nanoseconds per operation
 // (bench/sched/summarize_sched.py takes the median). -bench=parked_memory instead runs the
@@ -28,17 +27,14 @@ import (
 
 const (
 	spawnJoinOps     = 10000
-	spawnJoinBatches = 30
+	spawnJoinBatches = 15
 	goWaitTasks      = 1000
 	goWaitRounds     = 10
-	goWaitBatches    = 30
+	goWaitBatches    = 15
 	yieldOps         = 200000
-	yieldBatches     = 30
+	yieldBatches     = 15
 	pingpongOps      = 20000
-	pingpongBatches  = 30
-	growDepth        = 10000
-	growOps          = 20
-	growBatches      = 20
+	pingpongBatches  = 15
 )
 
 var sink uint64 // results the compiler must keep
@@ -150,56 +146,6 @@ func pingpong(n int) time.Duration {
 	return d
 }
 
-// --- 5. growth: recursion in a fresh goroutine vs. on an already grown stack -----------------
-//
-//go:noinline
-func deep(depth int, acc uint64) uint64 {
-	var pad [8]uint64
-	for i := 0; i < 8; i++ {
-		pad[i] = acc + uint64(i)*uint64(depth)
-	}
-	if depth == 0 {
-		return pad[acc&7]
-	}
-	r := deep(depth-1, acc+pad[depth&7])
-	return r + pad[r&7]
-}
-
-type growArg struct {
-	depth int
-	sum   uint64
-}
-
-func deepTask(a *growArg, wg *sync.WaitGroup) {
-	a.sum += deep(a.depth, a.sum)
-	wg.Done()
-}
-
-func growFresh(n, depth int) time.Duration {
-	child := growArg{depth: depth}
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go deepTask(&child, &wg)
-		wg.Wait()
-	}
-	d := time.Since(t0)
-	sink += child.sum
-	return d
-}
-
-func growWarm(n, depth int) time.Duration {
-	sum := deep(depth, 0) // grows this goroutine's stack once, untimed
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		sum += deep(depth, sum)
-	}
-	d := time.Since(t0)
-	sink += sum
-	return d
-}
-
 // --- 4. memory per parked goroutine (parked_memory.c) -----------------------------------------
 var (
 	release           chan struct{}
@@ -260,7 +206,7 @@ type bench struct {
 }
 
 func main() {
-	benchList := flag.String("bench", "spawn_join,go_wait1000,yield_alone,yield_pair,pingpong,grow_fresh,grow_warm",
+	benchList := flag.String("bench", "spawn_join,go_wait1000,yield_alone,yield_pair,pingpong",
 		"comma-separated benchmarks, or parked_memory")
 	reps := flag.Int("reps", 5, "repetitions (the summarizer takes the median)")
 	tasks := flag.Int("tasks", 1000000, "parked_memory: goroutines")
@@ -272,8 +218,6 @@ func main() {
 		{"yield_alone", yieldOps, yieldBatches, func() time.Duration { return yieldAlone(yieldOps) }},
 		{"yield_pair", yieldOps, yieldBatches, func() time.Duration { return yieldPair(yieldOps) }},
 		{"pingpong", pingpongOps, pingpongBatches, func() time.Duration { return pingpong(pingpongOps) }},
-		{"grow_fresh", growOps, growBatches, func() time.Duration { return growFresh(growOps, growDepth) }},
-		{"grow_warm", growOps, growBatches, func() time.Duration { return growWarm(growOps, growDepth) }},
 	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, name := range strings.Split(*benchList, ",") {
@@ -299,9 +243,6 @@ func main() {
 				"bench": b.name, "impl": "go", "procs": runtime.GOMAXPROCS(0),
 				"ops_per_batch": b.ops, "batches": b.batches, "ns_per_op": nsPerOp,
 				"go_version": runtime.Version(),
-			}
-			if strings.HasPrefix(b.name, "grow_") {
-				out["depth"] = growDepth
 			}
 			enc.Encode(out)
 		}
