@@ -10,7 +10,7 @@
 // benchmark's thread (its main fiber) joins, as gostack's harness thread joins a driver task.
 //   spawn_join   fiber(trivial).join()                      <- gostack_spawn + gostack_join
 //   go_wait1000  1000 x fiber(trivial_done).detach(), then WaitGroup::wait, 10 rounds
-//                (Boost.Fiber has no WaitGroup; the one below is Go's, from a fiber mutex,
+//                (Boost.Fiber has no WaitGroup; boost_waitgroup.h has Go's, from a fiber mutex,
 //                condition variable and counter: the tasks finish rather than meet at a barrier)
 //   yield_alone  this_fiber::yield() with nothing else ready  <- gostack_yield alone
 //   yield_pair   two fibers yielding n/2 times each           <- gostack_yield, two tasks
@@ -45,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "boost_waitgroup.h"
 #include "sched_kernels.h"
 
 namespace bf = boost::fibers;
@@ -58,27 +59,6 @@ uint64_t now_ns() { // steady_clock is CLOCK_MONOTONIC, as in sched_kernels.c
                                    .count());
 }
 
-// Go's sync.WaitGroup on Boost.Fiber primitives.
-class WaitGroup {
-  bf::mutex mu_;
-  bf::condition_variable cv_;
-  long n_ = 0;
-
-public:
-  void add(long k) {
-    std::lock_guard<bf::mutex> l(mu_);
-    n_ += k;
-  }
-  void done() {
-    std::lock_guard<bf::mutex> l(mu_);
-    if (--n_ == 0)
-      cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<bf::mutex> l(mu_);
-    cv_.wait(l, [this] { return n_ == 0; });
-  }
-};
 
 uint64_t sink; // results the optimizer must keep
 

@@ -36,6 +36,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "boost_waitgroup.h"
+
 namespace bf = boost::fibers;
 namespace bc = boost::context;
 
@@ -58,27 +60,6 @@ long rss_bytes() {
   return resident * sysconf(_SC_PAGESIZE);
 }
 
-// Go's sync.WaitGroup on Boost.Fiber primitives (as in boost_bench.cpp).
-class WaitGroup {
-  bf::mutex mu_;
-  bf::condition_variable cv_;
-  long n_ = 0;
-
-public:
-  void add(long k) {
-    std::lock_guard<bf::mutex> l(mu_);
-    n_ += k;
-  }
-  void done() {
-    std::lock_guard<bf::mutex> l(mu_);
-    if (--n_ == 0)
-      cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<bf::mutex> l(mu_);
-    cv_.wait(l, [this] { return n_ == 0; });
-  }
-};
 
 struct Result {
   long before, parked, after;
