@@ -48,6 +48,18 @@ const char *gr_system(void);
 
 /* --- Glue, one implementation per system (sys_gostack.c, sys_gcc.c, sys_plain.c) ------------ */
 
+/* A fresh context's entry for the thread-style systems (gostack tasks, plain pthreads): the
+ * function and argument travel in one struct, unpacked by gr_fresh_entry. */
+struct gr_fresh {
+  void (*fn)(void *);
+  void *arg;
+};
+static inline __attribute__((unused)) void *gr_fresh_entry(void *p) {
+  struct gr_fresh *f = (struct gr_fresh *)p;
+  f->fn(f->arg);
+  return 0;
+}
+
 /* Runs fn(arg) in a new context that starts with the system's minimum stack (at least
  * `min_bytes`, where the system lets the caller choose) and returns once fn has returned and
  * the context is freed. */

@@ -6,21 +6,10 @@
 
 #include <gostack/gostack.h>
 
-struct fresh {
-  void (*fn)(void *);
-  void *arg;
-};
-
-static void *trampoline(void *p) {
-  struct fresh *f = p;
-  f->fn(f->arg);
-  return NULL;
-}
-
 void sys_run_fresh(void (*fn)(void *), void *arg, size_t min_bytes) {
   (void)min_bytes;
-  struct fresh f = {fn, arg};
-  gostack_join(gostack_spawn(trampoline, &f));
+  struct gr_fresh f = {fn, arg};
+  gostack_join(gostack_spawn(gr_fresh_entry, &f));
 }
 
 void sys_stack_stats(gr_stats *out) {

@@ -8,25 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct fresh {
-  void (*fn)(void *);
-  void *arg;
-};
-
-static void *trampoline(void *p) {
-  struct fresh *f = p;
-  f->fn(f->arg);
-  return NULL;
-}
-
 void sys_run_fresh(void (*fn)(void *), void *arg, size_t min_bytes) {
   (void)min_bytes;
-  struct fresh f = {fn, arg};
+  struct gr_fresh f = {fn, arg};
   pthread_attr_t attr;
   pthread_t t;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, (size_t)256 << 20);
-  if (pthread_create(&t, &attr, trampoline, &f) != 0) {
+  if (pthread_create(&t, &attr, gr_fresh_entry, &f) != 0) {
     perror("pthread_create");
     exit(1);
   }
