@@ -151,6 +151,24 @@ SmallVector<AllocaInst *, 2> prepareVaLists(Function &F) {
   return Lists;
 }
 
+/// Replaces \p CB by a copy whose \p Name bundle (of kind \p ID) holds
+/// \p Inputs, or has no such bundle when \p Inputs is empty; returns the copy.
+CallBase *replaceBundle(CallBase *CB, uint32_t ID, StringRef Name,
+                        ArrayRef<Value *> Inputs) {
+  CallBase *New = CallBase::removeOperandBundle(CB, ID, CB->getIterator());
+  if (!Inputs.empty()) {
+    CallBase *With = CallBase::addOperandBundle(
+        New, ID, OperandBundleDef(Name.str(), Inputs), CB->getIterator());
+    if (New != CB)
+      New->eraseFromParent();
+    New = With;
+  }
+  New->takeName(CB);
+  CB->replaceAllUsesWith(New);
+  CB->eraseFromParent();
+  return New;
+}
+
 /// Adds (Tag, alloca) deopt pairs to a move point.
 CallBase *addRuntimeRecords(CallBase *CB, uint64_t Tag,
                             ArrayRef<AllocaInst *> Objects) {
@@ -162,18 +180,7 @@ CallBase *addRuntimeRecords(CallBase *CB, uint64_t Tag,
     Inputs.push_back(ConstantInt::get(I64, Tag));
     Inputs.push_back(AI);
   }
-  CallBase *New = CallBase::removeOperandBundle(CB, LLVMContext::OB_deopt,
-                                                CB->getIterator());
-  CallBase *WithRecords = CallBase::addOperandBundle(
-      New, LLVMContext::OB_deopt, OperandBundleDef("deopt", Inputs),
-      CB->getIterator());
-  if (New != CB)
-    New->eraseFromParent();
-  New = WithRecords;
-  New->takeName(CB);
-  CB->replaceAllUsesWith(New);
-  CB->eraseFromParent();
-  return New;
+  return replaceBundle(CB, LLVMContext::OB_deopt, "deopt", Inputs);
 }
 
 /// RS4GC lists a statepoint's own pointer arguments as gc-live even when
@@ -221,19 +228,7 @@ void dropUnreadGCLive(Function &F) {
       R->setArgOperand(1, ConstantInt::get(I32, Base));
       R->setArgOperand(2, ConstantInt::get(I32, Derived));
     }
-    CallBase *New = CallBase::removeOperandBundle(
-        SP, LLVMContext::OB_gc_live, SP->getIterator());
-    if (!Kept.empty()) {
-      CallBase *WithLive = CallBase::addOperandBundle(
-          New, LLVMContext::OB_gc_live, OperandBundleDef("gc-live", Kept),
-          SP->getIterator());
-      if (New != SP)
-        New->eraseFromParent();
-      New = WithLive;
-    }
-    New->takeName(SP);
-    SP->replaceAllUsesWith(New);
-    SP->eraseFromParent();
+    replaceBundle(SP, LLVMContext::OB_gc_live, "gc-live", Kept);
   }
 }
 
