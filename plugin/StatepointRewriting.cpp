@@ -975,9 +975,13 @@ unsigned rewriteStatepoints(Function &F, FunctionAnalysisManager &FAM,
       continue;
     Value *P = II->getArgOperand(1);
     auto *R = dyn_cast<GCRelocateInst>(P);
-    if (R)
-      P = R->getDerivedPtr();
+    while (auto *Inner = dyn_cast<GCRelocateInst>(P)) // relocated at each call
+      P = Inner->getDerivedPtr();
+    // A static local's per-use definition, or a dynamic one's definition.
     AllocaInst *Local = LocalOf(P);
+    if (auto *W = dyn_cast<CallInst>(P);
+        !Local && W && W->getCalledOperand() == PlaceholderFn)
+      Local = dyn_cast<AllocaInst>(W->getArgOperand(0));
     if (!Local)
       continue;
     II->setArgOperand(1, Local);
